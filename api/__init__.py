@@ -1,0 +1,1 @@
+"""FastAPI app (REST + pages), auth, and the `callreview` CLI."""

@@ -1,0 +1,194 @@
+"""The `callreview` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from core.errors import CallReviewError
+from core.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
+rubric_app = typer.Typer(no_args_is_help=True, help="QA rubrics.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(rubric_app, name="rubric")
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _services() -> Any:
+    from pipeline.services import build_services, limit_threads
+
+    limit_threads()
+    return build_services(get_settings())
+
+
+@app.command()
+def review(
+    paths: Annotated[list[Path], typer.Argument(help="Audio or transcript files, or folders.")],
+    rubric: Annotated[str | None, typer.Option(help="Rubric name or YAML path.")] = None,
+    agent: Annotated[str, typer.Option(help="The agent these calls belong to.")] = "unassigned",
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = (
+        OutputFormat.table
+    ),
+) -> None:
+    """Transcribe and score calls in this process; print their reviews."""
+    from rich.progress import Progress
+
+    from pipeline.review import review_paths
+
+    if rubric is not None:
+        from pipeline.rubrics import load_call_rubric
+
+        try:
+            load_call_rubric(rubric)
+        except CallReviewError as exc:
+            _err(f"error: {exc.message}")
+            raise typer.Exit(2) from exc
+    files = _expand(paths)
+    svc = _services()
+    try:
+        with Progress(console=_stderr_console(), transient=True) as progress:
+            task = progress.add_task("reviewing", total=len(files))
+
+            def advance(name: str) -> None:
+                progress.update(task, advance=1, description=name[:40])
+
+            outcome = review_paths(svc, files, agent=agent, rubric=rubric, on_done=advance)
+    finally:
+        svc.close()
+    for name, message in outcome.rejected:
+        _err(f"error: {name}: {message}")
+    if fmt == OutputFormat.json:
+        sys.stdout.write(json.dumps(outcome.results, indent=2, ensure_ascii=False) + "\n")
+    else:
+        from api.table import print_reviews
+
+        print_reviews(outcome.results)
+    failed = [r for r in outcome.results if r["status"] != "scored"]
+    if outcome.rejected or failed:
+        raise typer.Exit(1)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    from pipeline.intake import expand_inputs
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _err("error: no such file or folder: " + ", ".join(str(p) for p in missing))
+        raise typer.Exit(2)
+    files = expand_inputs(paths)
+    if not files:
+        _err("error: no audio or transcript files found")
+        raise typer.Exit(2)
+    return files
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Start the web service (API and pages) with the embedded worker."""
+    import uvicorn
+
+    from pipeline.services import limit_threads
+
+    limit_threads()
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    from models.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    typer.echo("database is at the latest revision")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin | qa_analyst | supervisor | agent")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    team: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a user; prints the new user's id as the last line."""
+    from pipeline.users import create_user
+
+    svc = _services()
+    try:
+        user_id = create_user(svc, email=email, name=name, role=role, password=password, team=team)
+    except CallReviewError as exc:
+        _err(f"error: {exc.message}")
+        raise typer.Exit(1) from exc
+    finally:
+        svc.close()
+    typer.echo(f"created {role} {name} <{email}>")
+    typer.echo(str(user_id))
+
+
+@rubric_app.command("validate")
+def rubric_validate(path: Path) -> None:
+    """Check a rubric YAML file; errors name the field and line."""
+    from scoring import load_rubric
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _err(f"error: cannot read {path}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    try:
+        rubric = load_rubric(text)
+    except CallReviewError as exc:
+        _err(f"{path}: {exc.message}")
+        raise typer.Exit(1) from exc
+    n = sum(len(s.criteria) for s in rubric.sections)
+    typer.echo(f"{path}: ok — {rubric.name} version {rubric.version}, {n} criteria")
+
+
+@app.command()
+def config() -> None:
+    """Print the settings in force (secrets masked)."""
+    settings = get_settings()
+    for key, value in settings.model_dump().items():
+        shown = "********" if "secret" in key or "api_key" in key or "password" in key else value
+        if key == "database_url" and isinstance(value, str) and "@" in value:
+            scheme, rest = value.split("://", 1)
+            shown = f"{scheme}://********@{rest.split('@', 1)[1]}"
+        if value is None:
+            shown = ""
+        typer.echo(f"CALLREVIEW_{key.upper()}={shown}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""`--format table`: a readable summary of each review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+_VERDICT_STYLE = {"pass": "green", "fail": "bold red", "na": "dim"}
+
+
+def _ts(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    m, s = divmod(float(seconds), 60)
+    return f"{int(m)}:{s:04.1f}"
+
+
+def print_reviews(results: list[dict[str, Any]], console: Console | None = None) -> None:
+    console = console or Console()
+    for r in results:
+        dur = r["audio"]["duration_s"]
+        head = f"[bold]{r['filename'] or r['call_id']}[/] — agent {r['agent']} — {r['status']}"
+        if dur:
+            head += f" — {_ts(dur)}"
+        console.rule(head)
+        if r["status"] == "failed":
+            err = r.get("error") or {}
+            console.print(f"[red]failed at {err.get('step')}: {err.get('message')}[/]")
+            continue
+        ev = r.get("evaluation")
+        if not ev:
+            console.print("not scored yet")
+            continue
+        verdict = "AUTO-FAILED" if ev["auto_failed"] else ""
+        console.print(f"score [bold]{ev['score']:.1f}[/] / 100 {verdict}  ({ev['rubric']} v{ev['rubric_version']})")
+        table = Table(show_header=True, header_style="bold", expand=False)
+        for col in ("criterion", "verdict", "conf.", "points", "evidence", "rationale"):
+            table.add_column(col)
+        for c in ev["criteria"]:
+            evid = ", ".join(f"{_ts(e['start'])}–{_ts(e['end'])}" for e in c["evidence"][:3])
+            style = _VERDICT_STYLE.get(c["verdict"], "")
+            table.add_row(
+                c["id"] + (" *" if c.get("critical") else ""),
+                f"[{style}]{c['verdict']}[/]",
+                f"{c['confidence']:.2f}",
+                f"{c['points']:g}/{c['max_points']:g}",
+                evid,
+                c["rationale"],
+            )
+        console.print(table)
+        if r["moments"]:
+            console.print("[bold]moments[/]")
+            for m in r["moments"]:
+                console.print(
+                    f"  {_ts(m['start'])}–{_ts(m['end'])}  {m['severity']:<8} {m['type']}: "
+                    f"{m['description']}"
+                )
+        fb = r.get("feedback") or {}
+        for s in fb.get("strengths", []):
+            console.print(f"  [green]+[/] {s}")
+        for imp in fb.get("improvements", []):
+            console.print(f"  [yellow]→[/] {imp['text']}")

@@ -1,0 +1,1 @@
+"""The small shared base: settings, error types, logging."""

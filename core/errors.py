@@ -1,0 +1,59 @@
+"""A small typed error hierarchy. Pure code raises these, never HTTP exceptions;
+the API renders them as JSON ``{"detail": message}`` with ``status_code``."""
+
+from __future__ import annotations
+
+
+class CallReviewError(Exception):
+    status_code: int = 400
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(CallReviewError):
+    status_code = 404
+
+
+class Conflict(CallReviewError):
+    status_code = 409
+
+
+class InvalidInput(CallReviewError):
+    status_code = 422
+
+
+class AudioUnreadable(InvalidInput):
+    """The file cannot be decoded as audio (empty, truncated, not audio)."""
+
+
+class NoSpeech(InvalidInput):
+    """The audio decodes but contains no speech at all."""
+
+
+class TranscriptUnreadable(InvalidInput):
+    """A transcript file (JSON segments or 'Agent: …' lines) cannot be parsed."""
+
+
+class RubricError(InvalidInput):
+    """A rubric document is invalid; the message names the field and line."""
+
+
+class UploadTooLarge(CallReviewError):
+    status_code = 413
+
+
+class UnsupportedMediaType(CallReviewError):
+    status_code = 415
+
+
+class ModelUnavailable(CallReviewError):
+    """A configured model cannot be found offline."""
+
+    status_code = 503

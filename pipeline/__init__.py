@@ -1,0 +1,1 @@
+"""The one place that chains the steps and does their I/O."""

@@ -1,0 +1,48 @@
+"""The embedded worker pool: the same steps as the Celery workers, in this process."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from pipeline.services import Services
+from pipeline.steps import pending_call_ids, process_call, requeue_interrupted
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedRunner:
+    def __init__(self, svc: Services, *, workers: int = 1) -> None:
+        self.svc = svc
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="call")
+        self._futures: dict[uuid.UUID, Future[object]] = {}
+
+    def enqueue(self, call_id: uuid.UUID) -> None:
+        """Call only after the commit that created the call's row."""
+        running = self._futures.get(call_id)
+        if running is not None and not running.done():
+            return
+        self._futures[call_id] = self._pool.submit(self._run, call_id)
+
+    def _run(self, call_id: uuid.UUID) -> object:
+        try:
+            return process_call(self.svc, call_id)
+        except Exception:
+            log.exception("embedded worker crashed on call %s", call_id)
+            raise
+
+    def resume(self) -> int:
+        """Start-up: put interrupted calls back and enqueue everything pending."""
+        requeue_interrupted(self.svc)
+        ids = pending_call_ids(self.svc)
+        for call_id in ids:
+            self.enqueue(call_id)
+        return len(ids)
+
+    def wait(self, timeout: float | None = None) -> None:
+        for fut in list(self._futures.values()):
+            fut.result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

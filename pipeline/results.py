@@ -1,0 +1,43 @@
+"""Reading a call's review back from the database."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.orm import EvaluationRow, FeedbackRow, MomentRow, TranscriptRow
+from pipeline.serialize import review_result
+from pipeline.steps import get_call
+
+
+def current_evaluation(session: Session, call_id: uuid.UUID) -> EvaluationRow | None:
+    return session.scalar(
+        select(EvaluationRow)
+        .where(EvaluationRow.call_id == call_id, EvaluationRow.is_current.is_(True))
+        .order_by(EvaluationRow.created_at.desc())
+        .limit(1)
+    )
+
+
+def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
+    call = get_call(session, call_id)
+    transcript = session.scalar(select(TranscriptRow).where(TranscriptRow.call_id == call_id))
+    evaluation = current_evaluation(session, call_id)
+    moments: list[MomentRow] = []
+    feedback = None
+    if evaluation is not None:
+        # Moments and feedback come from the AI evaluation the current one derives from.
+        ai = session.scalar(
+            select(EvaluationRow).where(
+                EvaluationRow.call_id == call_id,
+                EvaluationRow.rubric_id == evaluation.rubric_id,
+                EvaluationRow.source == "ai",
+            )
+        )
+        source_id = ai.id if ai is not None else evaluation.id
+        moments = list(session.scalars(select(MomentRow).where(MomentRow.evaluation_id == source_id)))
+        feedback = session.scalar(select(FeedbackRow).where(FeedbackRow.evaluation_id == source_id))
+    return review_result(call, transcript, evaluation, moments, feedback)

@@ -1,0 +1,53 @@
+"""Reviewing local files in this process: what `callreview review` does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import CallReviewError
+from models.orm import CallStatus
+from pipeline.intake import submit_file
+from pipeline.results import load_review
+from pipeline.services import Services
+from pipeline.steps import get_call, process_call, retry
+
+
+@dataclass
+class ReviewOutcome:
+    results: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+
+
+def review_paths(
+    svc: Services,
+    files: list[Path],
+    *,
+    agent: str,
+    rubric: str | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> ReviewOutcome:
+    """Submit and process each file; a file reviewed before returns its stored review
+    (a failed one is retried), so running twice never duplicates anything."""
+    outcome = ReviewOutcome()
+    for path in files:
+        try:
+            submitted = submit_file(svc, path, agent=agent, rubric=rubric)
+        except CallReviewError as exc:
+            outcome.rejected.append((str(path), exc.message))
+            if on_done:
+                on_done(path.name)
+            continue
+        with svc.session_factory() as s:
+            status = get_call(s, submitted.call_id).status
+        if status == CallStatus.failed:
+            retry(svc, submitted.call_id)
+        if status != CallStatus.scored:
+            process_call(svc, submitted.call_id)
+        with svc.session_factory() as s:
+            outcome.results.append(load_review(s, submitted.call_id))
+        if on_done:
+            on_done(path.name)
+    return outcome

@@ -1,0 +1,306 @@
+"""The pipeline steps, each idempotent and keyed by call id.
+
+A step claims its work with a conditional update (``… WHERE status = 'queued'``), computes
+outside any transaction (transcription can take minutes), then writes its result under a
+unique key (one transcript per call, one AI evaluation per call and rubric version). Running a
+step twice, or two workers racing for one call, leaves one result. A step that fails marks the
+call ``failed`` with a readable reason and the step's name; the upload is kept and ``retry``
+resumes from that step.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coaching.feedback import call_feedback
+from core.errors import CallReviewError, Conflict, NoSpeech, NotFound
+from models.orm import (
+    Call,
+    CallStatus,
+    CriterionResultRow,
+    EvaluationRow,
+    FeedbackRow,
+    MomentRow,
+    TranscriptRow,
+)
+from pipeline.rubrics import ensure_rubric_row, load_call_rubric
+from pipeline.serialize import (
+    evidence_to_json,
+    feedback_to_json,
+    segment_to_json,
+    transcript_from_row,
+)
+from pipeline.services import Services
+from scoring import evaluate, find_moments, get_embedder
+from transcription import load_transcript_file, probe_audio, transcribe_file
+
+log = logging.getLogger(__name__)
+
+STEP_TRANSCRIBE = "transcribe"
+STEP_SCORE = "score"
+
+
+class StepFailed(Exception):
+    """The step marked the call failed; the reason is on the call."""
+
+
+def get_call(session: Session, call_id: uuid.UUID) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"call {call_id} not found")
+    return call
+
+
+def _claim(session: Session, call_id: uuid.UUID, frm: CallStatus, to: CallStatus) -> bool:
+    res = session.execute(
+        update(Call)
+        .where(Call.id == call_id, Call.status == frm)
+        .values(status=to, attempts=Call.attempts + 1, updated_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+def _set_status(svc: Services, call_id: uuid.UUID, status: CallStatus, **values: object) -> None:
+    with svc.session_factory() as s:
+        s.execute(
+            update(Call)
+            .where(Call.id == call_id)
+            .values(status=status, updated_at=datetime.now(UTC), **values)
+            .execution_options(synchronize_session=False)
+        )
+        s.commit()
+
+
+def _fail(svc: Services, call_id: uuid.UUID, step: str, message: str) -> None:
+    log.warning("call %s failed at %s: %s", call_id, step, message)
+    _set_status(svc, call_id, CallStatus.failed, failed_step=step, error=message)
+
+
+def _guarded(svc: Services, call_id: uuid.UUID, step: str, work: Callable[[], None]) -> None:
+    try:
+        work()
+    except CallReviewError as exc:
+        _fail(svc, call_id, step, exc.message)
+        raise StepFailed(exc.message) from exc
+    except Exception as exc:
+        # A bug, not bad input: keep the cause visible on the call and in the log.
+        log.exception("unexpected error in %s for call %s", step, call_id)
+        _fail(svc, call_id, step, f"internal error: {type(exc).__name__}: {exc}")
+        raise StepFailed(str(exc)) from exc
+
+
+def transcribe(svc: Services, call_id: uuid.UUID) -> None:
+    with svc.session_factory() as s:
+        call = get_call(s, call_id)
+        if s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id)):
+            return
+        if not _claim(s, call_id, CallStatus.queued, CallStatus.transcribing):
+            return  # another worker has it, or it is not queued
+        path = svc.storage.path(call.storage_key)
+        kind = call.kind
+
+    def work() -> None:
+        t0 = time.perf_counter()
+        if kind == "transcript":
+            transcript = load_transcript_file(path)
+            info = transcript.audio
+        else:
+            info = probe_audio(path)
+            transcript = transcribe_file(path, svc.transcription_options)
+            if not transcript.segments:
+                raise NoSpeech(
+                    f"no speech found in the recording ({info.duration_s:.1f} s of audio)"
+                )
+        elapsed = time.perf_counter() - t0
+        with svc.session_factory() as s:
+            s.add(
+                TranscriptRow(
+                    call_id=call_id,
+                    engine=transcript.engine,
+                    model=transcript.model,
+                    language=transcript.language,
+                    speaker_method=transcript.speaker_method,
+                    segments=[segment_to_json(seg) for seg in transcript.segments],
+                    processing_s=round(elapsed, 3),
+                )
+            )
+            call_row = get_call(s, call_id)
+            if info is not None:
+                call_row.duration_s = info.duration_s
+                call_row.channels = info.channels
+                call_row.sample_rate = info.sample_rate
+            else:
+                call_row.duration_s = transcript.duration_s
+            call_row.status = CallStatus.transcribed
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()  # a racing worker wrote it first: one transcript stands
+
+    _guarded(svc, call_id, STEP_TRANSCRIBE, work)
+
+
+def _has_ai_evaluation(session: Session, call_id: uuid.UUID, rubric_id: uuid.UUID) -> bool:
+    return (
+        session.scalar(
+            select(EvaluationRow.id).where(
+                EvaluationRow.call_id == call_id,
+                EvaluationRow.rubric_id == rubric_id,
+                EvaluationRow.source == "ai",
+            )
+        )
+        is not None
+    )
+
+
+def score(svc: Services, call_id: uuid.UUID) -> None:
+    def work() -> None:
+        with svc.session_factory() as s:
+            call = get_call(s, call_id)
+            rubric = load_call_rubric(call.rubric_name)
+            rubric_row = ensure_rubric_row(s, rubric)
+            rubric_id = rubric_row.id
+            if _has_ai_evaluation(s, call_id, rubric_id):
+                return
+            row = s.scalar(select(TranscriptRow).where(TranscriptRow.call_id == call_id))
+            if row is None:
+                raise Conflict("the call has no transcript yet")
+            transcript = transcript_from_row(row, call)
+            if not _claim(s, call_id, CallStatus.transcribed, CallStatus.scoring):
+                return
+        t0 = time.perf_counter()
+        embedder = get_embedder(svc.settings.embedding_model)
+        evaluation = evaluate(transcript, rubric, embedder=embedder)
+        moments = find_moments(transcript, evaluation)
+        feedback = call_feedback(transcript, evaluation)
+        elapsed = time.perf_counter() - t0
+        with svc.session_factory() as s:
+            s.execute(
+                update(EvaluationRow)
+                .where(EvaluationRow.call_id == call_id)
+                .values(is_current=False)
+                .execution_options(synchronize_session=False)
+            )
+            ev_row = EvaluationRow(
+                call_id=call_id,
+                rubric_id=rubric_id,
+                source="ai",
+                is_current=True,
+                score=evaluation.score,
+                auto_failed=evaluation.auto_failed,
+                processing_s=round(elapsed, 4),
+                criteria=[
+                    CriterionResultRow(
+                        position=i,
+                        criterion_id=c.id,
+                        section=c.section,
+                        verdict=c.verdict,
+                        confidence=c.confidence,
+                        points=c.points,
+                        max_points=c.max_points,
+                        critical=c.critical,
+                        rationale=c.rationale,
+                        evidence=[evidence_to_json(e) for e in c.evidence],
+                    )
+                    for i, c in enumerate(evaluation.criteria)
+                ],
+            )
+            s.add(ev_row)
+            s.flush()
+            for m in moments:
+                s.add(
+                    MomentRow(
+                        call_id=call_id,
+                        evaluation_id=ev_row.id,
+                        type=m.type,
+                        start=round(m.start, 3),
+                        end=round(m.end, 3),
+                        severity=m.severity,
+                        description=m.description,
+                        criterion=m.criterion,
+                    )
+                )
+            fb = feedback_to_json(feedback)
+            s.add(
+                FeedbackRow(
+                    evaluation_id=ev_row.id,
+                    strengths=fb["strengths"],
+                    improvements=fb["improvements"],
+                )
+            )
+            call_row = get_call(s, call_id)
+            call_row.status = CallStatus.scored
+            call_row.scored_at = datetime.now(UTC)
+            call_row.failed_step = None
+            call_row.error = None
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()  # a racing worker scored it first
+
+    _guarded(svc, call_id, STEP_SCORE, work)
+
+
+def process_call(svc: Services, call_id: uuid.UUID) -> CallStatus:
+    """Run every remaining step of one call; return its final status."""
+    try:
+        transcribe(svc, call_id)
+        score(svc, call_id)
+    except StepFailed:
+        pass
+    with svc.session_factory() as s:
+        return get_call(s, call_id).status
+
+
+def retry(svc: Services, call_id: uuid.UUID) -> None:
+    """Put a failed call back at the step that failed; the upload was kept."""
+    with svc.session_factory() as s:
+        call = get_call(s, call_id)
+        if call.status != CallStatus.failed:
+            raise Conflict(f"call {call_id} is {call.status.value}, not failed; nothing to retry")
+        has_transcript = s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id))
+        call.status = CallStatus.transcribed if has_transcript else CallStatus.queued
+        call.failed_step = None
+        call.error = None
+        s.commit()
+
+
+def requeue_interrupted(svc: Services) -> int:
+    """Embedded mode start-up: calls left mid-step by a stopped process go back to the queue."""
+    with svc.session_factory() as s:
+        n = 0
+        for frm, to in (
+            (CallStatus.transcribing, CallStatus.queued),
+            (CallStatus.scoring, CallStatus.transcribed),
+        ):
+            res = s.execute(
+                update(Call)
+                .where(Call.status == frm)
+                .values(status=to)
+                .execution_options(synchronize_session=False)
+            )
+            n += res.rowcount  # type: ignore[attr-defined]
+        s.commit()
+    return n
+
+
+def pending_call_ids(svc: Services) -> list[uuid.UUID]:
+    with svc.session_factory() as s:
+        return list(
+            s.scalars(
+                select(Call.id)
+                .where(Call.status.in_([CallStatus.queued, CallStatus.transcribed]))
+                .order_by(Call.created_at)
+            )
+        )
+

@@ -1,0 +1,52 @@
+"""User accounts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import Conflict, InvalidInput
+from core.passwords import hash_password
+from models.orm import Role, User
+from pipeline.services import Services
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def create_user(
+    svc: Services,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    team: str | None = None,
+) -> uuid.UUID:
+    if role not in Role.__members__:
+        raise InvalidInput(f"role must be one of {', '.join(Role.__members__)}, not {role!r}")
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"not an e-mail address: {email!r}")
+    if len(password) < 8:
+        raise InvalidInput("password must have at least 8 characters")
+    if not name.strip():
+        raise InvalidInput("name must not be empty")
+    with svc.session_factory() as s:
+        taken = s.scalar(select(User.id).where(or_(User.email == email, User.name == name)))
+        if taken is not None:
+            raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists")
+        user = User(
+            email=email,
+            name=name.strip(),
+            role=Role(role),
+            team=team,
+            password_hash=hash_password(password),
+        )
+        s.add(user)
+        try:
+            s.commit()
+        except IntegrityError as exc:
+            raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists") from exc
+        return user.id

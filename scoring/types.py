@@ -1,0 +1,61 @@
+"""Plain data that flows out of scoring (and into coaching and storage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Verdict = Literal["pass", "fail", "na"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "na")
+Severity = Literal["info", "warning", "critical"]
+MomentType = Literal[
+    "dead_air",
+    "long_hold",
+    "overtalk",
+    "negative_sentiment",
+    "escalation_request",
+    "prohibited_phrase",
+    "pii_spoken",
+    "failed_criterion",
+]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: float
+    end: float
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    verdict: Verdict
+    confidence: float
+    points: float
+    max_points: float
+    rationale: str
+    evidence: tuple[Evidence, ...] = ()
+    critical: bool = False
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    rubric: str
+    rubric_version: int
+    source: Literal["ai", "human"]
+    score: float
+    auto_failed: bool
+    criteria: tuple[CriterionResult, ...]
+
+
+@dataclass(frozen=True)
+class Moment:
+    type: MomentType
+    start: float
+    end: float
+    severity: Severity
+    description: str
+    criterion: str | None = None

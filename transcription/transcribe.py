@@ -1,0 +1,124 @@
+"""Audio in, speaker-labelled turns out: the one function that chains decode, ASR, guards,
+turn cutting and speaker attribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import InvalidInput
+from transcription import guards, speakers, turns
+from transcription.audio import WHISPER_SAMPLE_RATE, decode_audio
+from transcription.engines import AsrEngine, get_engine
+from transcription.options import TranscriptionOptions
+from transcription.types import SPEAKERS, AudioInfo, Segment, Speaker, Transcript
+
+_DEFAULT_OPTIONS = TranscriptionOptions()
+
+
+def transcribe_file(
+    path: str | Path, options: TranscriptionOptions = _DEFAULT_OPTIONS
+) -> Transcript:
+    samples, info = decode_audio(path, sample_rate=WHISPER_SAMPLE_RATE)
+    return transcribe_audio(samples, info, options)
+
+
+def transcribe_audio(
+    samples: np.ndarray, info: AudioInfo, options: TranscriptionOptions = _DEFAULT_OPTIONS
+) -> Transcript:
+    """``samples``: float32 ``[channels, samples]`` (or 1-D mono) at 16 kHz."""
+    x = np.asarray(samples, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise InvalidInput("audio samples must be a non-empty [channels, samples] array")
+    roles = _check_roles(options.channel_roles)
+    engine = get_engine(options)
+    notes: list[str] = []
+    if x.shape[0] == 2 and speakers.is_fake_stereo(x):
+        notes.append("both channels carry the same audio; treated as mono")
+        x = x.mean(axis=0, keepdims=True)
+    elif x.shape[0] > 2:
+        notes.append(f"{x.shape[0]} channels mixed down to mono")
+        x = x.mean(axis=0, keepdims=True)
+
+    if x.shape[0] == 2:
+        segments: list[Segment] = []
+        for ch in range(2):
+            segments += _transcribe_channel(engine, x[ch], ch, roles[ch])
+            if not any(s.channel == ch for s in segments):
+                notes.append(f"no speech found on channel {ch} ({roles[ch]})")
+        method = "channel"
+    else:
+        segments, separation = _transcribe_mono(engine, x[0])
+        method = "mono-clustering"
+        notes.append(f"mono speaker separation {separation:.2f}")
+    segments.sort(key=lambda s: (s.start, s.channel or 0))
+    return Transcript(
+        engine=engine.name,
+        model=engine.model_name,
+        segments=tuple(segments),
+        audio=info,
+        language=options.language,
+        speaker_method=method,
+        notes=tuple(notes),
+    )
+
+
+def _check_roles(roles: tuple[str, ...]) -> tuple[Speaker, Speaker]:
+    if len(roles) != 2 or any(r not in SPEAKERS for r in roles):
+        raise InvalidInput(
+            f"channel_roles must name two of {', '.join(SPEAKERS)} (left, right); got {roles!r}"
+        )
+    left, right = roles
+    return left, right  # type: ignore[return-value]  # checked against SPEAKERS above
+
+
+def _asr_pieces(
+    engine: AsrEngine, x: np.ndarray, *, max_gap: float, at_sentences: bool
+) -> list[turns.Piece]:
+    raw = engine.transcribe(x)
+    clean = guards.clean_segments(raw, x, WHISPER_SAMPLE_RATE)
+    snap = turns.OnsetSnapper(x, WHISPER_SAMPLE_RATE)
+    return [snap(p) for p in turns.cut(clean, max_gap=max_gap, at_sentences=at_sentences)]
+
+
+def _transcribe_channel(
+    engine: AsrEngine, x: np.ndarray, channel: int, role: Speaker
+) -> list[Segment]:
+    pieces = _asr_pieces(engine, x, max_gap=turns.TURN_GAP_S, at_sentences=False)
+    return [turns.to_segment(p, speaker=role, channel=channel, confidence=1.0) for p in pieces]
+
+
+def _transcribe_mono(engine: AsrEngine, x: np.ndarray) -> tuple[list[Segment], float]:
+    units = _asr_pieces(engine, x, max_gap=turns.UNIT_GAP_S, at_sentences=True)
+    found = speakers.attribute(
+        [speakers.Unit(u.start, u.end, u.text) for u in units],
+        speakers.VoiceFeatures(x, WHISPER_SAMPLE_RATE),
+    )
+    # Join neighbouring units of the same speaker back into turns.
+    segments: list[Segment] = []
+    group: list[int] = []
+
+    def flush() -> None:
+        if group:
+            piece = turns.join([units[i] for i in group])
+            weights = [max(units[i].end - units[i].start, 0.1) for i in group]
+            conf = float(np.average([found.confidences[i] for i in group], weights=weights))
+            segments.append(
+                turns.to_segment(
+                    piece, speaker=found.speakers[group[0]], channel=0, confidence=conf
+                )
+            )
+            group.clear()
+
+    for i, unit in enumerate(units):
+        if group and (
+            found.speakers[i] != found.speakers[group[-1]]
+            or unit.start - units[group[-1]].end >= turns.TURN_GAP_S
+        ):
+            flush()
+        group.append(i)
+    flush()
+    return segments, found.separation
