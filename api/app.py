@@ -18,26 +18,6 @@ log = logging.getLogger(__name__)
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 
 
-def seed_demo(app: FastAPI) -> int:
-    """First start only: an agent and the sample calls, queued for review."""
-    from sqlalchemy import func, select
-
-    from models.orm import Call
-    from pipeline.intake import AUDIO_SUFFIXES, submit_file
-
-    svc = app.state.services
-    with svc.session_factory() as s:
-        if s.scalar(select(func.count()).select_from(Call)):
-            return 0
-    files = sorted(p for p in SAMPLES_DIR.glob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
-    n = 0
-    for path in files:
-        submitted = submit_file(svc, path, agent="demo-agent")
-        app.state.runner.enqueue(submitted.call_id)
-        n += 1
-    return n
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -52,10 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resumed = app.state.runner.resume()
         if resumed:
             log.info("resumed %d pending calls", resumed)
-        if settings.seed_demo:
-            seeded = seed_demo(app)
-            if seeded:
-                log.info("seeded %d demo calls", seeded)
+        if settings.seed_demo and settings.environment == "development":
+            from pipeline.demo import seed_demo
+
+            for call_id in seed_demo(svc, SAMPLES_DIR):
+                app.state.runner.enqueue(call_id)
         try:
             yield
         finally:
@@ -71,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(CallReviewError)
     async def _callreview_error(_: Request, exc: CallReviewError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -81,8 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             parts.append(f"{where}: {err.get('msg')}")
         return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
 
-    from api.routes import calls, health
+    from api.routes import auth, calls, health
 
     app.include_router(health.router)
+    app.include_router(auth.router, prefix="/api/v1")
     app.include_router(calls.router, prefix="/api/v1")
     return app

@@ -17,6 +17,14 @@ class CallReviewError(Exception):
         return self.message
 
 
+class Unauthorized(CallReviewError):
+    status_code = 401
+
+
+class Forbidden(CallReviewError):
+    status_code = 403
+
+
 class NotFound(CallReviewError):
     status_code = 404
 

@@ -6,8 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+_DEV_SECRET = "dev-insecure-change-me"
 
 
 class Settings(BaseSettings):
@@ -42,10 +45,16 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
 
     # API
-    secret_key: SecretStr = SecretStr("dev-insecure-change-me")
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
     token_expire_minutes: int = 60 * 8
     workers: int = 1  # embedded worker pool size
     seed_demo: bool = True
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
+            raise ValueError("set CALLREVIEW_SECRET_KEY: the development placeholder is refused")
+        return self
 
     @property
     def channel_role_list(self) -> tuple[str, ...]:

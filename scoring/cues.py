@@ -35,6 +35,9 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\bcalling (from|on behalf of) \w+",
         r"\b(customer|technical|tech|billing|account) (service|services|support|care|team)\b",
         r"\bsupport team\b",
+        r"\b(this is|its) \w+( \w+)?$",
+        r"\b\w+ (support|helpdesk|help desk|service desk|customer care|customer service|billing)"
+        r" (this is|its|\w+ speaking|how|good|hello|hi|my)\b",
     ),
     # --- identity verification: the agent asks for an identifier ---------------------------
     "identity_item": (
@@ -89,7 +92,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th|three|four|five|several|many|multiple)"
         r" (times|time|calls)\b",
         r"\b(waiting|waited|been on hold|on hold)( for)? (ages|hours|forever|weeks|days|so long"
-        r"|over|more than|an hour|\d+|two|three|half an hour)\b",
+        r"|over|more than|an hour|\d+|two|three|half an hour|ten|fifteen|twenty|thirty|forty|fifty"
+        r"|forty five|sixty|ninety|a week|a month|an age)\b",
         r"\b(no one|nobody|no body) (has |ever )?(helped|called|fixed|bothered|got back|listens)\b",
         r"\b(cant|can not|cannot) believe\b",
         r"\b(keeps|kept|keep) (happening|dropping|failing|breaking|charging|cutting)\b",
@@ -116,7 +120,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"( be| have been| like)?( really| very| so| incredibly| extremely| quite)?"
         r" (frustrating|annoying|stressful|difficult|upsetting|hard|awful|terrible|worrying"
         r"|inconvenient|disappointing|a pain|tough|a nightmare|a hassle|not good enough)\b",
-        r"\bi hear you\b|\bi get (it|that|why|how)\b|\bi feel (for )?you\b",
+        r"\bi hear you\b|\bi (totally |completely |really |fully )?get (it|that|why|how)\b|\bi feel (for )?you\b",
         r"\b(i would|id|i would be|anyone would) (be|feel) (frustrated|upset|annoyed|the same)\b",
         r"\b(completely|totally|perfectly) understandable\b",
         r"\byou have every right\b|\bthats (not|really not) (good enough|acceptable|ok)\b",
@@ -142,7 +146,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\bunfold\b|\bonhold\b|\bbrief hold\b|\bshort hold\b|\bquick hold\b",
         r"\bhold (for )?(a|one|1|just a|two|2|a few|a couple of) ?(moment|minute|min|second|sec"
         r"|bit|mo)s?\b",
-        r"\bhold the line\b|\bstay on the line\b|\bplease (hold|wait|stay)\b",
+        r"\bhold the line\b|\bstay on the line\b",
+        r"\bplease (hold|wait|stay)\b(?! (on|onto|off|it|that|the|your|them)\b)",
         r"\b(mind|okay|ok|alright|all right|fine) (if i )?(holding|hold|waiting|wait|putting)\b",
         r"\b(can|could|would|may|do|will) (i|you)( mind)?( if i)?( ask you to)?( please)?"
         r" (hold|wait|bear|hang)\b",
@@ -197,7 +202,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(its|thats|that is|it is|youre|you are|everything is|everythings|youre all|you are all"
         r"|were all|all)( now| all)* (sorted|fixed|done|resolved|working|set|back up|updated"
         r"|good to go|active|restored|up and running|back online|sorted out|taken care of)\b",
-        r"\byou(ll| will| should| shall)( now| then| also)? (receive|get|see|have|be able to"
+        r"\byou(ll| will| should| shall)( now| then| also)? (receive|get|see|be able to"
         r"|notice|be contacted|be refunded|be credited|hear)\b",
         r"\b(within|in|over) (the next )?" + _NUM + r"( to " + _NUM + r")?( business| working)?"
         r" (days|day|hours|hour|minutes|weeks|week)\b",
@@ -206,7 +211,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(a|an|the|our)( \w+)? (technician|engineer|specialist|courier|replacement|team|colleague"
         r"|manager|supervisor|refund|credit|new card|card) (will|is going to|should)\b",
         r"\b(ill|i will|well|we will|someone will|somebody will)( personally)? (call|email|text|send"
-        r"|contact|ring|follow up|get back|be in touch|keep you|update you|look into)\b",
+        r"|contact|ring|follow up|get back to you|be in touch|keep you posted|update you)\b",
         r"\bnext steps?\b|\bwhat happens next\b",
         r"\b(it|that|this) (should|will) (now )?(work|be|arrive|show|appear|reflect|clear|go)\b",
         r"\b(it|that)s? (working|fixed|sorted) now\b|\bthat (worked|fixed it|solved it|did it)\b",
@@ -224,7 +229,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"|weekend|rest of your (day|evening|week|weekend|afternoon)|one|week|holiday)\b",
         r"\bthank(s| you)( so much| very much| again)? for (calling|contacting|your call|choosing"
         r"|being|getting in touch|your time|your patience|reaching out|ringing|phoning|being a"
-        r"|your business|holding|bearing|your understanding)\b",
+        r"|your business|your understanding)\b",
         r"\btake care\b|\b(it was|its been|was|been) a pleasure\b|\bmy pleasure\b",
         r"\b(glad|happy|pleased) (i|we) (could|were able to|was able to|can) help\b",
         r"\b(always )?happy to help\b|\byoure (very |most )?welcome\b|\bno problem at all\b",

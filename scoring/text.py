@@ -57,15 +57,23 @@ def split_clauses(text: str) -> list[str]:
     return out
 
 
+# "no" that negates nothing: "oh no", "no problem", "no worries", "no no".
+_HARMLESS_NO = re.compile(r"\b(oh no|no (problem|problems|worries|worry|rush|doubt|no|bother)\b)")
+
+
+def _negating_words(norm: str) -> list[str]:
+    return _HARMLESS_NO.sub(" ", norm).split()
+
+
 def is_negated(norm: str, start: int, *, window: int = 3) -> bool:
     """Whether one of the ``window`` words before character ``start`` of ``norm`` negates it.
     A comma-free ASR run-on is why this looks at words, not at syntax."""
-    before = norm[:start].split()[-window:]
+    before = _negating_words(norm[:start])[-window:]
     return any(w in NEGATORS for w in before)
 
 
 def has_negator(norm: str) -> bool:
-    return any(w in NEGATORS for w in norm.split())
+    return any(w in NEGATORS for w in _negating_words(norm))
 
 
 def word_count(text: str) -> int:

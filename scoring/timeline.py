@@ -8,7 +8,7 @@ longer than ``_LONG_WORD_S`` (a timestamp stretched over silence) counted only a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from transcription.types import Segment, Transcript
@@ -166,7 +166,7 @@ class Hold:
 def announced_silences(
     utts: Sequence[Utterance],
     gaps: Sequence[Span],
-    is_announcement: "AnnouncementTest",
+    is_announcement: Callable[[Utterance], bool],
     *,
     speakers: Sequence[str] = ("agent",),
     within_s: float = 25.0,
@@ -184,9 +184,3 @@ def announced_silences(
         out.append((gap, found))
     return out
 
-
-class AnnouncementTest:
-    """Callable protocol stand-in (kept simple for mypy): ``test(utterance) -> bool``."""
-
-    def __call__(self, u: Utterance) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError

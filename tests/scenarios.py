@@ -14,9 +14,11 @@ and the same variant with different behaviours keeps the same domain and voices.
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,6 +60,7 @@ DEAD_AIR_SECONDS = (11.5, 13.0)  # plus the next turn's pause: always >= 10 s of
 VOICE_BASES = ("en-us", "en-gb", "en-gb-x-rp", "en-029", "en-gb-scotland")
 VOICE_VARIANTS = tuple(f"m{i}" for i in range(1, 8)) + tuple(f"f{i}" for i in range(1, 6))
 SPEED_RANGE = (150, 180)
+COMPACT_MIN_SPEED = 172
 
 
 @dataclass(frozen=True)
@@ -143,17 +146,19 @@ FIXTURE_ISSUES = (
         companies=("Brightline Broadband", "Northwind Telecom"),
         description=(
             "I'm calling because my internet keeps dropping out every evening.",
-            "My broadband has been really slow for the last week.",
+            "My broadband connection has been cutting out for the last week.",
         ),
         fillers=(
             ("When did you first notice it?", "About a week ago, mostly after seven at night."),
             ("Have you tried restarting the router?", "Twice. It works for a bit, then drops."),
             ("Is it every device or just one?", "Every device, the laptop and both phones."),
             ("What colour is the light on the router?", "The internet light goes orange."),
+            ("Is the router plugged into the main socket?", "Yes, the one by the front door."),
+            ("Do you work from home on that connection?", "Three days a week, so it matters."),
         ),
         finding=(
             "I can see your line has disconnected eleven times since Monday.",
-            "I can see the speed on your line has dropped to two megabits.",
+            "I can see the connection dropping most evenings this week.",
         ),
         hold_reason=("check with the network team", "run a line test with our engineers"),
         resolved=(
@@ -170,11 +175,16 @@ FIXTURE_ISSUES = (
     Issue(
         domain="telecom",
         companies=("Brightline Broadband", "Northwind Telecom"),
-        description=("I've been charged twice for my broadband this month.",),
+        description=(
+            "I've been charged twice for my broadband this month.",
+            "There are two payments for my broadband on my bank statement this month.",
+        ),
         fillers=(
             ("Which dates did the payments go out?", "The first and the third of the month."),
             ("Did you change your payment method recently?", "No, it's the same direct debit."),
             ("Were both payments the same amount?", "Yes, both were thirty two pounds."),
+            ("Are you on the monthly plan or the yearly one?", "The monthly one, since last May."),
+            ("Has this happened on any earlier bills?", "Not that I noticed, no."),
         ),
         finding=("I can see two payments of thirty two pounds on your account.",),
         hold_reason=("check with the billing team",),
@@ -189,12 +199,17 @@ FIXTURE_ISSUES = (
         companies=("Cobalt Fashion", "Parcel Street"),
         description=(
             "I ordered a coat two weeks ago and it still hasn't arrived.",
-            "The tracking says my parcel was delivered, but I never got it.",
+            "The tracking says my coat was delivered, but I never got it.",
         ),
         fillers=(
             ("Which courier was it sent with?", "It says Swift Parcels on the tracking page."),
             ("Did you check with your neighbours?", "Yes, I asked on both sides, nobody has it."),
             ("Is there a safe place it could have been left?", "Not really, we only have a porch."),
+            ("Was it the long navy coat?", "Yes, the navy one in a medium."),
+            (
+                "Did you get a delivery photo by text?",
+                "No, just a message saying it was delivered.",
+            ),
         ),
         finding=(
             "I can see the order was marked as delivered on Tuesday afternoon.",
@@ -209,17 +224,22 @@ FIXTURE_ISSUES = (
         ),
         unresolved=(
             "I'm not sure where it's gone, to be honest. It might still turn up.",
-            "I can't really tell what happened with it. Maybe wait and see.",
+            "I can't really tell what happened with it. Maybe give it a few more days.",
         ),
     ),
     Issue(
         domain="retail",
         companies=("Cobalt Fashion", "Parcel Street"),
-        description=("I sent back a pair of shoes a month ago and I haven't had my refund.",),
+        description=(
+            "I sent back a pair of shoes a month ago and I haven't had my refund.",
+            "I returned some trainers weeks ago and the money still isn't back.",
+        ),
         fillers=(
             ("How did you send them back?", "I dropped them at the post office with the label."),
             ("Did you keep the receipt from the post office?", "Yes, I've got it right here."),
             ("Were they the black trainers?", "Yes, the black ones in size eight."),
+            ("Did you fill in the returns slip?", "Yes, I ticked the box that said too small."),
+            ("Did you pay by card or with a voucher?", "By card, the same one as always."),
         ),
         finding=("I can see the return arrived at our warehouse last Friday.",),
         hold_reason=("check with the returns team",),
@@ -231,35 +251,53 @@ FIXTURE_ISSUES = (
     ),
 )
 
+# Holdout: other domains, companies and wordings than the fixture pool.
+_HOLDOUT_VAGUE = (
+    "Hmm, I don't really know why it's like that. It could change by itself.",
+    "It's hard to say what's gone on there. It may look different in a while.",
+)
+
 HOLDOUT_ISSUES = (
     Issue(
         domain="bank",
         companies=("Harbor Bank", "Sterling Savings"),
         description=(
             "My debit card got declined at the supermarket this morning.",
-            "There's a payment on my statement that I don't recognise.",
+            "I tried to pay for my groceries today and my card didn't work.",
         ),
         fillers=(
             ("Were you abroad recently?", "No, I've been at home the whole time."),
-            ("Which shop was the payment at?", "It says Metro Online, which I've never used."),
             ("Do you still have the card with you?", "Yes, it's in my wallet."),
             ("Have you used the mobile app this week?", "Only to look at my balance."),
+            ("Did the machine show any message?", "It just said declined, nothing else."),
+            ("Have you bought anything online lately?", "Some concert tickets on Sunday night."),
         ),
-        finding=(
-            "I see our fraud system put a block on the card yesterday evening.",
-            "There's a payment of one hundred and twenty dollars to Metro Online here.",
-        ),
-        hold_reason=("speak to our fraud department", "look into it with the card team"),
+        finding=("I see our fraud system put a block on the card yesterday evening.",),
+        hold_reason=("speak to our fraud department",),
         resolved=(
             "I've lifted the block, so the card works again right away, and I've sent "
             "a confirmation to your mobile.",
-            "I've cancelled that card, raised a dispute for the one hundred and twenty dollars, "
-            "and a new card will arrive in four to six days.",
         ),
-        unresolved=(
-            "Hmm, I don't really know why it's doing that. It could clear up by itself.",
-            "It's hard to say what's gone on there. It may be fine in a while.",
+        unresolved=_HOLDOUT_VAGUE,
+    ),
+    Issue(
+        domain="bank",
+        companies=("Harbor Bank", "Sterling Savings"),
+        description=("There's a payment on my statement that I don't recognise.",),
+        fillers=(
+            ("Which shop was the payment at?", "It says Metro Online, which I've never used."),
+            ("When did it go out?", "Last Thursday, in the afternoon."),
+            ("Has anyone else got access to the card?", "No, only me."),
+            ("Have you lost the card at any point?", "No, it's never left my purse."),
+            ("Do you shop at Metro Online at all?", "Never, I'd never heard of it before."),
         ),
+        finding=("There's a payment of one hundred and twenty dollars to Metro Online here.",),
+        hold_reason=("look into it with the card team",),
+        resolved=(
+            "I've cancelled that card and raised a dispute for the one hundred and twenty "
+            "dollars. A new card will arrive in four to six days.",
+        ),
+        unresolved=_HOLDOUT_VAGUE,
     ),
     Issue(
         domain="utilities",
@@ -272,6 +310,8 @@ HOLDOUT_ISSUES = (
             ("Is it a smart meter or the older kind?", "The older kind, in the hallway cupboard."),
             ("What was your last reading?", "Four five two one, on the first of the month."),
             ("Has anything changed in the property?", "No, same people, same appliances."),
+            ("How did you send the reading in?", "Through the website, with a photo."),
+            ("Do you pay monthly or each quarter?", "Every quarter, by bank transfer."),
         ),
         finding=(
             "The last bill was based on an estimate rather than your own reading.",
@@ -284,94 +324,124 @@ HOLDOUT_ISSUES = (
             "I've added the reading and cancelled the overdue letter. "
             "Your new statement will arrive by post within a week.",
         ),
-        unresolved=(
-            "Hmm, I don't really know why it's doing that. It could clear up by itself.",
-            "It's hard to say what's gone on there. It may be fine in a while.",
-        ),
+        unresolved=_HOLDOUT_VAGUE,
     ),
     Issue(
         domain="insurance",
         companies=("Shield Insurance", "Keystone Mutual"),
         description=(
             "I made a claim for my windscreen three weeks ago and heard nothing back.",
-            "My car insurance renewal price has gone up by two hundred dollars.",
+            "My windscreen claim from last month still hasn't been paid.",
         ),
         fillers=(
             ("Was the windscreen repaired or replaced?", "Replaced, by a garage in town."),
             ("Did you send the invoice from the garage?", "Yes, I sent it the same day."),
             ("Have you made any other claims this year?", "No, this is the first one."),
+            ("What caused the damage?", "A stone flew up from a lorry on the motorway."),
+            ("Is the car still drivable?", "Yes, the new glass is already in."),
         ),
-        finding=(
-            "The claim is here, but it's still marked as waiting for review.",
-            "The renewal quote went up because of a change in the area rating.",
-        ),
-        hold_reason=("talk to the claims handler", "review it with the underwriting team"),
+        finding=("The claim is here, but it's still marked as under review.",),
+        hold_reason=("talk to the claims handler",),
         resolved=(
             "I've approved the claim, and three hundred and ten dollars will be paid to "
             "your account by Friday. A letter confirming it is on the way.",
+        ),
+        unresolved=_HOLDOUT_VAGUE,
+    ),
+    Issue(
+        domain="insurance",
+        companies=("Shield Insurance", "Keystone Mutual"),
+        description=("My car insurance renewal price has gone up by two hundred dollars.",),
+        fillers=(
+            ("Have you changed your car this year?", "No, it's the same little hatchback."),
+            ("Do you park it on the street?", "On the driveway, every night."),
+            ("How many miles do you drive a year?", "About six thousand, mostly to work."),
+            ("Is anyone else named on the policy?", "Just my partner."),
+            ("Have you had any accidents recently?", "None in the last ten years."),
+        ),
+        finding=("The renewal quote went up because of a change in the area rating.",),
+        hold_reason=("review it with the underwriting team",),
+        resolved=(
             "I've applied a loyalty discount, so your renewal comes down by one hundred and "
             "forty dollars. The updated documents will be sent out within the hour.",
         ),
-        unresolved=(
-            "Hmm, I don't really know why it's like that. It could change by itself.",
-            "It's hard to say what's gone on there. It may look different in a while.",
-        ),
+        unresolved=_HOLDOUT_VAGUE,
     ),
     Issue(
         domain="telecom",
         companies=("Atlas Mobile", "Skyway Wireless"),
-        description=(
-            "I've been charged roaming fees even though I never left the country.",
-            "My phone has had no signal at home since last weekend.",
+        description=("I've been charged roaming fees even though I never left the country.",),
+        fillers=(
+            ("Do you live close to the border?", "About ten miles from it, yes."),
+            ("Is data roaming switched on in your settings?", "I think so, I never touched it."),
+            ("Which days were you charged for?", "Most of last week."),
+            ("Are you on a contract or pay as you go?", "A two year contract."),
+            ("Did you get a text about roaming charges?", "Yes, one welcoming me to France."),
         ),
+        finding=("The account shows nine roaming charges from a mast near the border.",),
+        hold_reason=("ask the billing specialists",),
+        resolved=(
+            "I've removed all nine roaming charges, which is twenty seven dollars, and "
+            "you'll see the credit on your next statement.",
+        ),
+        unresolved=_HOLDOUT_VAGUE,
+    ),
+    Issue(
+        domain="telecom",
+        companies=("Atlas Mobile", "Skyway Wireless"),
+        description=("My phone has had no signal at home since last weekend.",),
         fillers=(
             ("Which part of town do you live in?", "Near the station, on the east side."),
             ("Do calls fail too, or just data?", "Both, nothing works indoors."),
             ("Have you switched the phone off and on again?", "Yes, several times."),
+            ("Does it work when you go outside?", "A bar or two at the end of the road."),
+            ("Is it the same for others in your house?", "Yes, my wife has the same problem."),
         ),
-        finding=(
-            "The account shows nine roaming charges from a mast near the border.",
-            "There's maintenance work on the mast that serves your street.",
-        ),
-        hold_reason=("check with the network operations team", "ask the billing specialists"),
+        finding=("There's maintenance work on the mast that serves your street.",),
+        hold_reason=("check with the network operations team",),
         resolved=(
-            "I've removed all nine roaming charges, which is twenty seven dollars, and "
-            "you'll see the credit on your next statement.",
             "The mast work finishes on Wednesday, and I've added a week of free data "
             "to your plan starting today.",
         ),
-        unresolved=(
-            "Hmm, I don't really know why it's doing that. It could clear up by itself.",
-            "It's hard to say what's gone on there. It may be fine in a while.",
-        ),
+        unresolved=_HOLDOUT_VAGUE,
     ),
     Issue(
         domain="retail",
         companies=("Oakwood Furniture", "Maple Home Store"),
-        description=(
-            "The sofa I ordered arrived with a big tear in one of the cushions.",
-            "I was supposed to get my dining table delivered today and nobody came.",
-        ),
+        description=("The sofa I ordered arrived with a big tear in one of the cushions.",),
         fillers=(
-            ("Did the delivery team leave a card?", "No, there was no card or anything."),
             ("Have you taken photos of it?", "Yes, I've got three photos on my phone."),
             ("Is it the grey three seater?", "That's right, the grey one."),
+            ("Was the packaging damaged too?", "The plastic was ripped at one corner."),
+            ("Did you sign for it on the day?", "My son signed, he didn't check it."),
+            ("When was it delivered?", "On Saturday, just after lunch."),
         ),
-        finding=(
-            "The delivery was signed for on Saturday at two in the afternoon.",
-            "The van was rescheduled this morning, but no message went out.",
-        ),
-        hold_reason=("speak to the delivery depot", "contact the furniture workshop"),
+        finding=("The delivery was signed for on Saturday at two in the afternoon.",),
+        hold_reason=("contact the furniture workshop",),
         resolved=(
             "I've arranged a replacement cushion, and a technician will fit it next "
             "Monday between nine and one.",
+        ),
+        unresolved=_HOLDOUT_VAGUE,
+    ),
+    Issue(
+        domain="retail",
+        companies=("Oakwood Furniture", "Maple Home Store"),
+        description=("I was supposed to get my dining table delivered today and nobody came.",),
+        fillers=(
+            ("Did the delivery team leave a card?", "No, there was no card or anything."),
+            ("What time slot were you given?", "Between eight and twelve."),
+            ("Were you home for the whole slot?", "Yes, I took the morning off work."),
+            ("Is it the oak table with six chairs?", "Just the table, the chairs come later."),
+            ("Did anyone phone you this morning?", "No, my phone didn't ring once."),
+        ),
+        finding=("The van was rescheduled this morning, but no message went out.",),
+        hold_reason=("speak to the delivery depot",),
+        resolved=(
             "I've rebooked the delivery for tomorrow morning, first slot, and refunded "
             "the forty dollar delivery charge.",
         ),
-        unresolved=(
-            "Hmm, I don't really know why it's like that. It could sort itself out.",
-            "It's hard to say what's gone on there. It may be fine in a while.",
-        ),
+        unresolved=_HOLDOUT_VAGUE,
     ),
 )
 
@@ -632,111 +702,136 @@ def build_scenario(b: Behaviours, *, variant: int, pool: Pool, name: str | None 
     """A call that shows exactly the behaviours in ``b``, worded from ``pool``."""
     phrases = POOLS[pool]
     issue = _rng(pool, variant, "issue").choice(phrases.issues)
-    pick = _rng(pool, variant, "phrasing")
-    first, last, title = pick.choice(phrases.customers)
+    people = _rng(pool, variant, "people")
+    first, last, title = people.choice(phrases.customers)
     fields = {
-        "agent": pick.choice(phrases.agents),
-        "company": pick.choice(issue.companies),
+        "agent": people.choice(phrases.agents),
+        "company": people.choice(issue.companies),
         "first": first,
         "last": last,
         "full_name": f"{first} {last}",
         "title": title,
-        "reason": pick.choice(issue.hold_reason),
+        "reason": people.choice(issue.hold_reason),
     }
 
-    def choose(options: Sequence[str]) -> str:
-        return pick.choice(options).format(**fields)
+    def say(slot: str, options: Sequence[str], short: bool = False) -> str:
+        # One random stream per slot: a behaviour never changes another slot's wording.
+        # ``short`` takes the fewest words instead, for calls that would run too long.
+        if short:
+            text = min(options, key=lambda t: len(t.split()))
+        else:
+            text = _rng(pool, variant, slot).choice(options)
+        return text.format(**fields)
 
-    # Draw every phrasing up front, in a fixed order, so behaviours don't shift later picks.
-    opener = choose(phrases.greetings) if b.greeting else choose(phrases.blunt_openers)
-    hello = choose(phrases.customer_hellos)
-    description = choose(issue.description)
-    upset_line = choose(phrases.upset_lines)
-    apology = choose(phrases.apologies)
-    verification = tuple(part.format(**fields) for part in pick.choice(phrases.verifications))
-    lookup = choose(phrases.lookups)
     fillers = list(issue.fillers)
-    pick.shuffle(fillers)
-    finding = choose(issue.finding)
-    prohibited = choose(phrases.prohibited + (phrases.prohibited_when_upset if b.upset else ()))
-    announcement = choose(phrases.hold_announcements)
-    consent = choose(phrases.hold_consents)
-    hold_return = choose(
-        phrases.hold_returns_thanked if b.hold == "thanked" else phrases.hold_returns_unthanked
-    )
-    hold_music = pick.random() < 0.5
-    outcome = choose(issue.resolved if b.resolution else issue.unresolved)
-    reaction = choose(phrases.resolved_reactions if b.resolution else phrases.unresolved_reactions)
-    react_at_end = pick.random() < 0.5  # without a closing: does the customer get a last word?
-    closing = (
-        choose(phrases.closing_offers),
-        choose(phrases.closing_replies),
-        choose(phrases.goodbyes),
-    )
+    _rng(pool, variant, "fillers").shuffle(fillers)
+    coin = _rng(pool, variant, "coin")
+    hold_music = coin.random() < 0.5
+    react_at_end = coin.random() < 0.5  # without a closing: does the customer get a last word?
     timing = _rng(pool, variant, "timing")
     hold_seconds = round(timing.uniform(*HOLD_SECONDS), 1)
     dead_air_seconds = round(timing.uniform(*DEAD_AIR_SECONDS), 1)
     speed = _rng(pool, variant, "speed").randint(*SPEED_RANGE)
 
-    def assemble(n_fillers: int, hold_s: float) -> _Builder:
-        c = _Builder(random.Random(f"{pool}|{variant}|pauses"))
-        c.say("agent", opener, "greeting", pause=0.0)
-        opening = f"{hello} {description}" if b.greeting else description
-        c.say("customer", f"{opening} {upset_line}" if b.upset else opening, "empathy")
+    def assemble(n_fillers: int, hold_s: float, compact: bool) -> _Builder:
+        # Compact calls (so much went on that they would run too long) use the shortest
+        # wordings and keep only the lines that carry a cue.
+        c = _Builder(
+            random.Random(f"{pool}|{variant}|pauses"), (0.3, 0.5) if compact else (0.35, 0.9)
+        )
+        if b.greeting:
+            c.say("agent", say("greeting", phrases.greetings, compact), "greeting", pause=0.0)
+        else:
+            c.say("agent", say("opener", phrases.blunt_openers, compact), "greeting", pause=0.0)
+        opening = say("description", issue.description, compact)
+        if b.greeting and not compact:
+            opening = f"{say('hello', phrases.customer_hellos)} {opening}"
+        if b.upset:
+            opening = f"{opening} {say('upset', phrases.upset_lines, compact)}"
+        c.say("customer", opening, "empathy")
         if b.upset and b.apology:
-            c.say("agent", apology, "empathy")
+            c.say("agent", say("apology", phrases.apologies, compact), "empathy")
         if b.verification:
-            ask, answer, confirm = verification
+            if compact:
+                verification = min(phrases.verifications, key=lambda v: len(" ".join(v).split()))
+            else:
+                verification = _rng(pool, variant, "verification").choice(phrases.verifications)
+            ask, answer, confirm = (part.format(**fields) for part in verification)
             c.say("agent", ask, "identity_verification")
             c.say("customer", answer, "identity_verification")
-            c.say("agent", confirm, "identity_verification")
-        c.say("agent", lookup, "identity_verification")
-        for question, answer in fillers[:n_fillers]:
+            if not compact:
+                c.say("agent", confirm, "identity_verification")
+        c.say("agent", say("lookup", phrases.lookups, compact), "identity_verification")
+        exchanges = (
+            sorted(fillers, key=lambda qa: len(" ".join(qa).split())) if compact else fillers
+        )
+        for question, answer in exchanges[:n_fillers]:
             c.say("agent", question)
             c.say("customer", answer)
+        finding = say("finding", issue.finding, compact)
         if b.dead_air:
             # Right after the customer spoke: nothing the agent said announces this silence.
-            c.add(Silence(dead_air_seconds), "dead_air")
+            c.add(Silence(DEAD_AIR_SECONDS[0] if compact else dead_air_seconds), "dead_air")
             c.say("agent", finding, "dead_air", pause=0.4)
         else:
             c.say("agent", finding)
         if b.prohibited:
-            c.say("agent", prohibited, "professional_language")
+            options = phrases.prohibited + (phrases.prohibited_when_upset if b.upset else ())
+            c.say("agent", say("prohibited", options, compact), "professional_language")
         if b.hold != "none":
+            announcement = say("announce", phrases.hold_announcements, compact)
             c.say("agent", announcement, "hold_etiquette")
-            c.say("customer", consent, "hold_etiquette")
+            c.say("customer", say("consent", phrases.hold_consents, compact), "hold_etiquette")
             c.add(
                 Tones(hold_s, "music") if hold_music else Silence(hold_s),
                 "hold_etiquette",
                 "dead_air",
             )
-            c.say("agent", hold_return, "hold_etiquette", pause=0.5)
-        c.say("agent", outcome, "resolution", "closing")
+            returns = (
+                phrases.hold_returns_thanked
+                if b.hold == "thanked"
+                else phrases.hold_returns_unthanked
+            )
+            c.say("agent", say("return", returns, compact), "hold_etiquette", pause=0.5)
+        outcomes = issue.resolved if b.resolution else issue.unresolved
+        c.say("agent", say("outcome", outcomes, compact), "resolution", "closing")
+        reactions = phrases.resolved_reactions if b.resolution else phrases.unresolved_reactions
         if b.closing:
-            c.say("customer", reaction)
-            offer, reply, goodbye = closing
-            c.say("agent", offer, "closing")
-            c.say("customer", reply, "closing")
-            c.say("agent", goodbye, "closing")
-        elif react_at_end:
-            c.say("customer", reaction, "closing")
+            if not compact:
+                c.say("customer", say("reaction", reactions))
+            c.say("agent", say("offer", phrases.closing_offers, compact), "closing")
+            c.say("customer", say("reply", phrases.closing_replies, compact), "closing")
+            c.say("agent", say("goodbye", phrases.goodbyes, compact), "closing")
+        elif react_at_end and not compact:
+            c.say("customer", say("reaction", reactions), "closing")
         return c
 
-    # Add filler exchanges until the call is long enough; shorten the hold if it is too long.
+    def length(c: _Builder) -> float:
+        return estimate_seconds(c.events, speed)
+
+    # Add filler exchanges up to a target length; if the behaviours alone make the call too
+    # long, drop fillers, then shorten the hold, then go compact (and speak a bit faster).
     target = _rng(pool, variant, "length").uniform(48.0, 62.0)
-    n_fillers = 1
-    while (
-        n_fillers < len(fillers)
-        and estimate_seconds(assemble(n_fillers, hold_seconds).events, speed) < target
-    ):
-        n_fillers += 1
-    built = assemble(n_fillers, hold_seconds)
-    while n_fillers > 0 and estimate_seconds(built.events, speed) > CALL_SECONDS[1] - 2:
-        n_fillers -= 1
-        built = assemble(n_fillers, hold_seconds)
-    overshoot = estimate_seconds(built.events, speed) - (CALL_SECONDS[1] - 2)
-    if b.hold != "none" and overshoot > 0:
-        built = assemble(n_fillers, max(HOLD_SECONDS[0], hold_seconds - overshoot))
+    longest = CALL_SECONDS[1] - 5.5  # the estimate is within about 4 s of the rendered length
+    # The dead air must follow a customer line: an agent's "let me bring up your details"
+    # right before it would sound like an announced pause.
+    fewest_fillers = 1 if b.dead_air else 0
+    for compact in (False, True):
+        if compact:
+            speed = max(speed, COMPACT_MIN_SPEED)
+        n_fillers = fewest_fillers
+        built = assemble(n_fillers, hold_seconds, compact)
+        while n_fillers < len(fillers) and length(built) < target:
+            n_fillers += 1
+            built = assemble(n_fillers, hold_seconds, compact)
+        while n_fillers > fewest_fillers and length(built) > longest:
+            n_fillers -= 1
+            built = assemble(n_fillers, hold_seconds, compact)
+        if b.hold != "none" and length(built) > longest:
+            shorter = max(HOLD_SECONDS[0], hold_seconds - (length(built) - longest))
+            built = assemble(n_fillers, math.floor(shorter * 10) / 10, compact)
+        if length(built) <= longest:
+            break
 
     return Scenario(
         events=tuple(built.events),
@@ -828,12 +923,34 @@ def _synth_fingerprint() -> str:
     return cache_key((Path(__file__).parent / "synth.py").read_text())
 
 
+@contextmanager
+def repeatable_sox() -> Iterator[None]:
+    """Make synth's sox calls deterministic while rendering: sox dithers its 16-bit output
+    with a random seed unless run with -R, so the same script gave different bytes (and
+    could give a different transcript) on every render."""
+    before = os.environ.get("SOX_OPTS")
+    os.environ["SOX_OPTS"] = f"{before} -R" if before else "-R"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOX_OPTS"]
+        else:
+            os.environ["SOX_OPTS"] = before
+
+
 def render_scenario(
     s: Scenario, out_dir: Path, *, stereo: bool = True
 ) -> tuple[RenderedCall, dict[str, Verdict]]:
     """Render to ``out_dir`` (16 kHz WAV), reusing an earlier render of the same content."""
     key = cache_key(
-        s.events, sorted(s.voices.items()), s.speed, stereo, SAMPLE_RATE, _synth_fingerprint()
+        s.events,
+        sorted(s.voices.items()),
+        s.speed,
+        stereo,
+        SAMPLE_RATE,
+        _synth_fingerprint(),
+        "sox -R",
     )
     layout = "stereo" if stereo else "mono"
     wav = out_dir / f"{s.name}-{layout}-{key}.wav"
@@ -842,14 +959,15 @@ def render_scenario(
         return _load_rendered(wav, meta), dict(s.expected)
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = wav.with_name(f".{wav.name}.{os.getpid()}.partial.wav")
-    rendered = render_call(
-        list(s.events),
-        partial,
-        stereo=stereo,
-        sample_rate=SAMPLE_RATE,
-        voices=dict(s.voices),
-        speed=s.speed,
-    )
+    with repeatable_sox():
+        rendered = render_call(
+            list(s.events),
+            partial,
+            stereo=stereo,
+            sample_rate=SAMPLE_RATE,
+            voices=dict(s.voices),
+            speed=s.speed,
+        )
     # Publish the audio before its metadata: the metadata's presence marks a complete render.
     partial.replace(wav)
     rendered.path = wav

@@ -17,7 +17,9 @@ from typing import Literal
 
 import numpy as np
 
-DEFAULT_VOICES = {"agent": "en-us+m3", "customer": "en-gb+f3"}
+# en-gb ignores +f variants in espeak-ng 1.51 (measured: ~103 Hz, as male as the agent);
+# en-us+f3 really is a higher voice, which mono speaker separation needs.
+DEFAULT_VOICES = {"agent": "en-us+m3", "customer": "en-us+f3"}
 # Speech starts/ends where the 20 ms frame RMS exceeds this (int16 scale).
 _SPEECH_RMS = 300.0
 

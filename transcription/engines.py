@@ -117,6 +117,4 @@ class FasterWhisperEngine:
 def get_engine(options: TranscriptionOptions) -> AsrEngine:
     if options.engine == "faster-whisper":
         return FasterWhisperEngine(options)
-    raise InvalidInput(
-        f"ASR engine '{options.engine}' is not available; supported: faster-whisper"
-    )
+    raise InvalidInput(f"ASR engine '{options.engine}' is not available; supported: faster-whisper")

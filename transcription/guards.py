@@ -80,9 +80,7 @@ class EnergyGate:
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
         self.rms = _frame_rms(samples, sample_rate)
         level = float(np.percentile(self.rms, 99)) if self.rms.size else 0.0
-        self.threshold = max(
-            10 ** (SILENCE_DBFS / 20), level * 10 ** (RELATIVE_SILENCE_DB / 20)
-        )
+        self.threshold = max(10 ** (SILENCE_DBFS / 20), level * 10 ** (RELATIVE_SILENCE_DB / 20))
 
     def peak(self, start: float, end: float) -> float:
         a = max(0, int(start / FRAME_S) - 2)  # +-40 ms: word times are approximate

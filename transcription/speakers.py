@@ -8,11 +8,14 @@ Mono method (offline, numpy only, no trained speaker model):
    most agent/customer pairs; MFCCs carry timbre when pitches are close.
 2. Dimensions are standardised across the call's units and clustered into two groups with
    k-means (deterministic farthest-point start; units weighted by duration).
-3. If the two centroids are not clearly apart (separation below MIN_SEPARATION in units of the
-   within-cluster spread), the call is treated as one voice and every unit is ``unknown``.
-4. Roles come from content: the cluster whose units greet and introduce themselves ("thank
-   you for calling", "my name is", "how can I help", "anything else") is the agent. With no
-   such cue, the cluster that spoke first is the agent (agents answer inbound calls).
+3. One voice, not two, when: fewer than MIN_UNITS units; the two centroids are not clearly
+   apart (separation below MIN_SEPARATION in units of the within-cluster spread); or the
+   smaller cluster holds under MIN_SHARE of the speech (k-means on one voice tends to split
+   off a few odd units). Then every unit is ``unknown``: a guess would read as a fact.
+4. Roles come from content: each cluster sums weighted cue phrases (agent: "thank you for
+   calling", "how can I help", "anything else", "can I have your", ...; customer: "I'm
+   calling about", "I have a problem", "my bill", ...), plus FIRST_SPEAKER_PRIOR for the
+   cluster that spoke first (agents answer inbound calls); the higher score is the agent.
 5. Each unit's ``speaker_confidence`` is 0.5 + 0.5 * (d_other - d_own) / (d_other + d_own),
    (0.5 = halfway between the voices, 1 = on its own centroid); below MIN_CONFIDENCE, or for
    a call with a single short unit, the unit is ``unknown``.
@@ -31,21 +34,32 @@ from transcription.types import Speaker
 FAKE_STEREO_CORRELATION = 0.98
 FAKE_STEREO_DIFF_DB = -30.0  # energy of (left - right) relative to the mean channel energy
 MIN_SEPARATION = 1.0
+MIN_SHARE = 0.1
 MIN_CONFIDENCE = 0.55
-MIN_UNITS = 2
+MIN_UNITS = 3
 
-_AGENT_CUES = re.compile(
-    r"thank(s| you) for (calling|contacting|holding|your patience|waiting)|my name is|"
-    r"how (can|may|could) i (help|assist)|what can i do for you|this is \w+ (from|with|at)|"
-    r"(is there )?anything else( i can)?|have a (great|good|nice|lovely) (day|evening)|"
-    r"speaking[,.]|can i (have|get) your|verify|bear with me|put you on hold|"
-    r"let me (check|look|see)|i can help"
-)
-_CUSTOMER_CUES = re.compile(
-    r"i'?m calling (about|because|to)|i (want|need|would like) to|my (account|bill|order|"
-    r"internet|card|phone)|i have a (problem|question|complaint)|can you help me|"
-    r"i was (charged|billed)|speak to a manager"
-)
+# (pattern, weight): what agents and customers typically say. Openings weigh most; "my name
+# is" weighs little because callers introduce themselves too (seen on a real sample call).
+_AGENT_CUES = [
+    (re.compile(r"thank(s| you) for (calling|contacting|choosing)"), 3),
+    (re.compile(r"how (can|may|could) i (help|assist)|what can i do for you"), 3),
+    (re.compile(r"this is \w+ (from|with|at)\b"), 2),
+    (re.compile(r"is there anything else|anything else i can"), 2),
+    (re.compile(r"(can|could|may) i (have|get|take) your"), 2),
+    (re.compile(r"verif(y|ication)|security question|date of birth"), 1),
+    (re.compile(r"thank(s| you) for (holding|waiting|your patience)|put you on hold"), 1),
+    (re.compile(r"bear with me|one moment|let me (check|look|see|pull)"), 1),
+    (re.compile(r"have a (great|good|nice|lovely|wonderful) (day|one|evening)"), 1),
+    (re.compile(r"my name is|\b(ma'?am|sir)\b"), 1),
+]
+_CUSTOMER_CUES = [
+    (re.compile(r"i'?m calling (about|because|to|regarding)"), 2),
+    (re.compile(r"i have a (problem|question|complaint|issue)|can you help me"), 2),
+    (re.compile(r"speak to (a|your) (manager|supervisor)|cancel my"), 2),
+    (re.compile(r"i was (charged|billed)|i (bought|ordered|purchased|paid)"), 1),
+    (re.compile(r"my (account|bill|order|internet|card|phone|car|package|refund)"), 1),
+]
+FIRST_SPEAKER_PRIOR = 1  # agents answer inbound calls: the first voice leans agent
 
 
 @dataclass(frozen=True)
@@ -125,7 +139,7 @@ def _pitch(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     lo, hi = int(sample_rate / 400), int(sample_rate / 60)
     centred = frames - frames.mean(axis=1, keepdims=True)
     spec = np.fft.rfft(centred, n=2 * _WIN, axis=1)
-    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, : _WIN]
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :_WIN]
     ac = ac / np.maximum(ac[:, :1], 1e-12)
     hi = min(hi, _WIN - 1)
     lag = lo + np.argmax(ac[:, lo:hi], axis=1)
@@ -205,35 +219,42 @@ def _kmeans2(z: np.ndarray, weights: np.ndarray, iters: int = 50) -> np.ndarray:
     return labels
 
 
-def _content_score(text: str) -> int:
+def content_score(text: str) -> int:
+    """Positive when the text sounds like an agent, negative when like a customer."""
     t = text.lower().replace("’", "'")
-    return len(_AGENT_CUES.findall(t)) - len(_CUSTOMER_CUES.findall(t))
+    agent = sum(w * len(p.findall(t)) for p, w in _AGENT_CUES)
+    return agent - sum(w * len(p.findall(t)) for p, w in _CUSTOMER_CUES)
 
 
 def attribute(units: Sequence[Unit], features: VoiceFeatures) -> Attribution:
     """Label each unit agent/customer/unknown with a confidence (see module docstring)."""
     n = len(units)
+    unknown: Speaker = "unknown"
+    one_voice = (unknown,) * n
     if n < MIN_UNITS:
-        return Attribution(("unknown",) * n, (0.0,) * n, 0.0)
+        return Attribution(one_voice, (0.0,) * n, 0.0)
     feats = np.stack([features(u.start, u.end) for u in units])
     z = _standardise(feats)
     weights = np.array([max(u.end - u.start, 0.2) for u in units])
     labels = _kmeans2(z, weights)
     if labels.min() == labels.max():
-        return Attribution(("unknown",) * n, (0.0,) * n, 0.0)
+        return Attribution(one_voice, (0.0,) * n, 0.0)
     centroids = np.stack(
         [np.average(z[labels == k], axis=0, weights=weights[labels == k]) for k in (0, 1)]
     )
     d = np.sqrt(((z[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2))
     own = d[np.arange(n), labels]
     other = d[np.arange(n), 1 - labels]
-    spread = float(np.average(own, weights=weights))
-    separation = float(np.linalg.norm(centroids[0] - centroids[1])) / max(spread, 1e-9)
-    if separation < MIN_SEPARATION:
-        return Attribution(("unknown",) * n, (0.0,) * n, separation)
+    # Floor the spread: a cluster of one unit has none, which would make any split look sure.
+    spread = max(float(np.average(own, weights=weights)), 0.25)
+    separation = float(np.linalg.norm(centroids[0] - centroids[1])) / spread
+    share = float(weights[labels == 1].sum() / weights.sum())
+    if separation < MIN_SEPARATION or min(share, 1 - share) < MIN_SHARE:
+        return Attribution(one_voice, (0.0,) * n, separation)
     scores = [0, 0]
+    scores[int(labels[0])] += FIRST_SPEAKER_PRIOR
     for u, k in zip(units, labels, strict=True):
-        scores[k] += _content_score(u.text)
+        scores[k] += content_score(u.text)
     agent = int(labels[0]) if scores[0] == scores[1] else int(np.argmax(scores))
     speakers: list[Speaker] = []
     confidences: list[float] = []

@@ -53,7 +53,10 @@ def transcribe_audio(
     else:
         segments, separation = _transcribe_mono(engine, x[0])
         method = "mono-clustering"
-        notes.append(f"mono speaker separation {separation:.2f}")
+        if segments and all(s.speaker == "unknown" for s in segments):
+            notes.append("mono: could not tell two voices apart; speakers are unknown")
+        else:
+            notes.append(f"mono: voice separation {separation:.2f}")
     segments.sort(key=lambda s: (s.start, s.channel or 0))
     return Transcript(
         engine=engine.name,

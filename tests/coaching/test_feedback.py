@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import re
+
+from coaching import Feedback, Improvement, call_feedback
+from scoring import default_rubric, evaluate, get_embedder
+from tests.scoring.calls import bad_call, good_call
+
+HARSH = re.compile(r"\b(fail\w*|bad|poor|terrible|awful|wrong|never|lazy|rude|unacceptable)\b",
+                   re.IGNORECASE)
+
+
+def _feedback(transcript):  # type: ignore[no-untyped-def]
+    ev = evaluate(transcript, default_rubric(), embedder=get_embedder())
+    return ev, call_feedback(transcript, ev)
+
+
+def test_good_call_is_all_praise() -> None:
+    _, fb = _feedback(good_call())
+    assert isinstance(fb, Feedback)
+    assert fb.improvements == ()
+    assert len(fb.strengths) == 8
+    assert fb.strengths[0] == (
+        'You opened the call well at 0:00: "Thank you for calling Acme Telecom, my name is '
+        'Sarah, how can I help?"'
+    )
+    assert fb.strengths[3] == (
+        "You asked before the hold and thanked the customer when you came back (0:21)."
+    )
+
+
+def test_bad_call_praise_first_then_tied_improvements() -> None:
+    ev, fb = _feedback(bad_call())
+    assert fb.strengths == ("Thank you for staying with the customer through the whole call.",)
+    assert [i.criterion for i in fb.improvements] == [
+        "identity_verification", "professional_language", "resolution", "empathy", "greeting",
+        "closing", "dead_air",
+    ]
+    failed = {c.id: c for c in ev.criteria if c.verdict == "fail"}
+    for imp in fb.improvements:
+        assert isinstance(imp, Improvement)
+        assert imp.evidence == failed[imp.criterion].evidence and imp.evidence
+        assert re.search(r"\b\d+:\d\d\b", imp.text), imp.text
+        assert not HARSH.search(imp.text), imp.text
+    dead = fb.improvements[-1]
+    assert dead.text.startswith("At 0:13 there were 13 s of silence.")
+    empathy = next(i for i in fb.improvements if i.criterion == "empathy")
+    assert empathy.text.startswith(
+        'At 0:03 the customer said "I\'ve called three times about my bill and nobody has fixed'
+    )
+    assert all(not HARSH.search(s) for s in fb.strengths)
