@@ -18,7 +18,10 @@ def _ts(seconds: float | None) -> str:
 
 
 def print_reviews(results: list[dict[str, Any]], console: Console | None = None) -> None:
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)  # piped output: don't squeeze criterion names
     for r in results:
         dur = r["audio"]["duration_s"]
         head = f"[bold]{r['filename'] or r['call_id']}[/] — agent {r['agent']} — {r['status']}"
@@ -36,8 +39,9 @@ def print_reviews(results: list[dict[str, Any]], console: Console | None = None)
         verdict = "AUTO-FAILED" if ev["auto_failed"] else ""
         console.print(f"score [bold]{ev['score']:.1f}[/] / 100 {verdict}  ({ev['rubric']} v{ev['rubric_version']})")
         table = Table(show_header=True, header_style="bold", expand=False)
-        for col in ("criterion", "verdict", "conf.", "points", "evidence", "rationale"):
-            table.add_column(col)
+        for col in ("criterion", "verdict", "conf.", "points", "evidence"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("rationale", overflow="fold")
         for c in ev["criteria"]:
             evid = ", ".join(f"{_ts(e['start'])}–{_ts(e['end'])}" for e in c["evidence"][:3])
             style = _VERDICT_STYLE.get(c["verdict"], "")

@@ -23,7 +23,7 @@ class Feedback:
 
 
 def _clock(t: float) -> str:
-    m, s = divmod(int(round(t)), 60)
+    m, s = divmod(round(t), 60)
     return f"{m}:{s:02d}"
 
 
@@ -65,7 +65,7 @@ _IMPROVEMENTS: dict[str, str] = {
     "hold_etiquette": "When you came back from the hold at {t}, open with a thank-you "
     '("Thanks for holding") before the update; it keeps the customer on side.',
     "resolution": "Around {t}, close the loop: say what you have done or the next step with a "
-    'time frame, for example "I\'ve raised this and you\'ll hear from us by Friday."',
+    "time frame, for example \"I've raised this and you'll hear from us by Friday.\"",
     "closing": "At the end of the call ({t}), offer further help and thank the customer: "
     '"Is there anything else I can help with today? Thanks for calling."',
     "professional_language": 'At {t}, "{q}" could come across as dismissive to the customer. '

@@ -10,7 +10,7 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-_DEV_SECRET = "dev-insecure-change-me"
+_DEV_SECRET = "development-only-insecure-secret-change-me"
 
 
 class Settings(BaseSettings):

@@ -4,16 +4,17 @@
 
 Each call is an explicit script with the behaviours it shows; the expected verdicts come from
 tests/scenarios.py's rules, so samples and tests agree on what a behaviour earns. Writes
-<name>.opus (two channels: agent left, customer right; 24 kb/s) and expected.json.
+<name>.opus (two channels: agent left, customer right; 24 kb/s) and expected.yaml.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import yaml
 
 from tests.scenarios import Behaviours, expected_verdicts, repeatable_sox
 from tests.synth import Event, Silence, Tones, Turn, convert, render_call
@@ -100,11 +101,11 @@ SAMPLES = (
         "(15 s of hold music), thanks the customer on return, fixes it and closes politely.",
         behaviours=Behaviours(upset=True, apology=True, hold="thanked"),
         events=(
-            Turn("agent", "Hello, Northwind Telecom, Emma speaking.", 0.0),
+            Turn("agent", "Hello, you are through to Northwind Telecom, my name is Emma.", 0.0),
             Turn("customer", "I've been charged twice this month, and I'm really fed up."),
             Turn("agent", "I'm so sorry about that. Can I take your postcode?"),
             Turn("customer", "B S three, four Q T."),
-            Turn("agent", "Thanks. Can I put you on hold while I check with billing?"),
+            Turn("agent", "Thanks. Can I place you on a short hold while I check with billing?"),
             Turn("customer", "Okay."),
             Tones(15.0, "music"),
             Turn("agent", "Thank you for holding. I've refunded the second payment.", 0.5),
@@ -112,7 +113,7 @@ SAMPLES = (
             Turn("customer", "No, thanks."),
             Turn("agent", "Take care, goodbye."),
         ),
-        voices=(("agent", "en-gb+f4"), ("customer", "en-us+m5")),
+        voices=(("agent", "en-gb+f3"), ("customer", "en-us+m5")),
         speed=170,
     ),
 )
@@ -144,7 +145,10 @@ def generate(out_dir: Path = HERE) -> dict[str, dict[str, object]]:
                 ],
             }
             print(f"{opus.name}: {call.duration_s:.1f} s, {opus.stat().st_size / 1024:.0f} KiB")
-    (out_dir / "expected.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # YAML, not JSON: `callreview review samples/` would take a .json file for a transcript.
+    (out_dir / "expected.yaml").write_text(
+        yaml.safe_dump(manifest, sort_keys=False, width=100, allow_unicode=True)
+    )
     return manifest
 
 

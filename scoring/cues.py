@@ -10,7 +10,7 @@ as words or digits, and a few common tiny.en confusions ("on hold" -> "unfold", 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 _DAYS = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today)"
 _NUM = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|twenty|thirty|a few)"
@@ -56,7 +56,9 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(verify|confirm|check|validate) (your |the account holders |some |a few )?"
         r"(identity|id|details|account details|personal details)\b",
         r"\b(full name|name on the account|account holders name)\b",
-        r"\b(account|customer|membership|policy|reference) number\b",
+        r"\b(account|customer|membership|policy|reference|booking|reservation|order|member"
+        r"|case|claim|ticket) (number|reference|code|id|no)\b",
+        r"\b(surname|last name|family name)\b",
         r"\b(social security|ssn|national insurance)\b",
     ),
     "identity_request": (
@@ -115,12 +117,14 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\bi (completely |totally |fully |really |absolutely |do |can )?understand"
         r" (how|why|that|your|the|you|this|it|what)\b",
         r"\bi (completely |totally |fully |really |absolutely )?understand\b",
-        r"\bi can (only |certainly |definitely |totally )?(imagine|see how|see why|appreciate|tell)\b",
+        r"\bi can (only |certainly |definitely |totally )?"
+        r"(imagine|see how|see why|appreciate|tell)\b",
         r"\b(that|this|it)( must| would| sounds| does sound| has been| must have been| is)"
         r"( be| have been| like)?( really| very| so| incredibly| extremely| quite)?"
         r" (frustrating|annoying|stressful|difficult|upsetting|hard|awful|terrible|worrying"
         r"|inconvenient|disappointing|a pain|tough|a nightmare|a hassle|not good enough)\b",
-        r"\bi hear you\b|\bi (totally |completely |really |fully )?get (it|that|why|how)\b|\bi feel (for )?you\b",
+        r"\bi hear you\b|\bi feel (for )?you\b",
+        r"\bi (totally |completely |really |fully )?get (it|that|why|how)\b",
         r"\b(i would|id|i would be|anyone would) (be|feel) (frustrated|upset|annoyed|the same)\b",
         r"\b(completely|totally|perfectly) understandable\b",
         r"\byou have every right\b|\bthats (not|really not) (good enough|acceptable|ok)\b",
@@ -141,7 +145,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
     # --- hold etiquette / dead air ----------------------------------------------------------
     "hold_announce": (
         r"\b(put|place|pop|putting|placing|popping|popped|placed) you (on|in|onto|un)( a)?"
-        r"( brief| short| quick| little| quick little| very brief)? ?(hold|hole|holt|hol|old|fold)\b",
+        r"( brief| short| quick| little| quick little| very brief)?"
+        r" ?(hold|hole|holt|hol|old|fold)\b",
         r"\b(on|in)( a)?( brief| short| quick| little)? (hold|hole|holt)\b(?! (to|of|onto)\b)",
         r"\bunfold\b|\bonhold\b|\bbrief hold\b|\bshort hold\b|\bquick hold\b",
         r"\bhold (for )?(a|one|1|just a|two|2|a few|a couple of) ?(moment|minute|min|second|sec"
@@ -162,7 +167,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\blet me (just |quickly |go |have |take )?(check|look|a look|pull|find|see what|see if"
         r"|investigate|dig|get|bring|search|confirm with|speak|ask|consult|go and|run|grab|load)\b",
         r"\b(hang|hold) on\b(?! (to|tight to|onto)\b)",
-        r"\b(ill|i will|ill just|i should) be (right |just |back )?(back|a moment|a minute|a sec)\b",
+        r"\b(ill|i will|ill just|i should) be (right |just |back )?"
+        r"(back|a moment|a minute|a sec)\b",
         r"\b(wont|will not) be (long|a moment|a minute)\b",
         r"\b(just )?(checking|looking|pulling|loading) (that|this|it|now|on|into|for you|up)\b",
         r"\bwait (a|one|1|just a) (moment|minute|second|sec)\b",
@@ -194,7 +200,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"|closed|lodged|filed|posted|shipped|expedited|paid|cleared|amended|switched|moved"
         r"|transferred|re sent|resent|refreshed|rebooted|reconnected|re enabled|put through"
         r"|organi[sz]ed|authori[sz]ed|cancel|replace|ship)\b",
-        r"\b(has|have|is|was|are)( now| just| already| all)?( been| being)? (reset|refunded"
+        r"\b(?<!should )(?<!could )(?<!would )(?<!might )(?<!must )"
+        r"(has|have|is|was|are)( now| just| already| all)?( been| being)? (reset|refunded"
         r"|processed|fixed|resolved|sorted|updated|changed|cancell?ed|credited|applied|issued|sent"
         r"|arranged|booked|scheduled|reactivated|activated|unlocked|restored|replaced|waived"
         r"|removed|reversed|corrected|submitted|raised|logged|escalated|approved|dispatched"
@@ -208,9 +215,11 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r" (days|day|hours|hour|minutes|weeks|week)\b",
         r"\bby (the end of (the )?(day|week|month)|" + _DAYS + r"|next week)\b",
         r"\b(reference|ticket|case|confirmation|tracking|order|complaint|claim) (number|id|no)\b",
-        r"\b(a|an|the|our)( \w+)? (technician|engineer|specialist|courier|replacement|team|colleague"
+        r"\b(a|an|the|our)( \w+)? (technician|engineer|specialist|courier|replacement|team"
+        r"|colleague"
         r"|manager|supervisor|refund|credit|new card|card) (will|is going to|should)\b",
-        r"\b(ill|i will|well|we will|someone will|somebody will)( personally)? (call|email|text|send"
+        r"\b(ill|i will|well|we will|someone will|somebody will)( personally)?"
+        r" (call|email|text|send"
         r"|contact|ring|follow up|get back to you|be in touch|keep you posted|update you)\b",
         r"\bnext steps?\b|\bwhat happens next\b",
         r"\b(it|that|this) (should|will) (now )?(work|be|arrive|show|appear|reflect|clear|go)\b",
@@ -228,7 +237,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"|pleasant|brilliant|super|fine|safe|blessed)? ?(day|evening|afternoon|morning|night"
         r"|weekend|rest of your (day|evening|week|weekend|afternoon)|one|week|holiday)\b",
         r"\bthank(s| you)( so much| very much| again)? for (calling|contacting|your call|choosing"
-        r"|being|getting in touch|your time|your patience|reaching out|ringing|phoning|being a"
+        r"|being|getting in touch|your time|reaching out|ringing|phoning|being a"
         r"|your business|your understanding)\b",
         r"\btake care\b|\b(it was|its been|was|been) a pleasure\b|\bmy pleasure\b",
         r"\b(glad|happy|pleased) (i|we) (could|were able to|was able to|can) help\b",
@@ -237,7 +246,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
     ),
     "closing_veto": (
         r"\bnothing (else|more) (i|we) can\b",
-        r"\b(i|we) (cant|cannot|can not|wont) (help|do) (you )?(with )?(anything|any) (else|more)\b",
+        r"\b(i|we) (cant|cannot|can not|wont) (help|do) (you )?(with )?(anything|any)"
+        r" (else|more)\b",
     ),
     # --- professional language (any hit by the agent fails) -----------------------------------
     "prohibited": (
@@ -251,7 +261,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"| really)? your (own )?fault\b",
         r"\byour (own )?fault\b",
         r"\byou (should|shouldve|should have|ought to have|shouldnt|should not) (have )?"
-        r"(known|read|checked|paid|listened|called|looked|done|thought|been)\b",
+        r"(known|read|checked|paid|listened|called|looked|done|thought|been|sent|submitted"
+        r"|reported|asked|contacted|noticed|kept|returned|cancell?ed|told us|rung|phoned)\b",
         r"\bshouldve (known|read|checked|paid|listened|thought)\b",
         r"\byou (didnt|did not|failed to|never) (read|pay|follow|check|listen)\b",
         r"\bi dont care\b|\bi do not care\b|\bwho cares\b|\bdeal with it\b|\byou people\b",
@@ -294,6 +305,6 @@ def compile_set(patterns: tuple[str, ...] | list[str]) -> tuple[re.Pattern[str],
     return tuple(re.compile(p) for p in patterns)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_set(name: str) -> tuple[re.Pattern[str], ...]:
     return compile_set(CUE_SETS[name])

@@ -3,7 +3,8 @@ the four evaluator types, and the score."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -32,21 +33,13 @@ _CUE_CONFIDENCE = 0.9
 
 
 def clock(t: float) -> str:
-    m, s = divmod(int(round(t)), 60)
+    m, s = divmod(round(t), 60)
     return f"{m}:{s:02d}"
 
 
 # ------------------------------------------------------------------------------ detectors
-@dataclass(frozen=True)
-class _Compiled:
-    cues: tuple[object, ...]
-    vetoes: tuple[object, ...]
-
-
 @lru_cache(maxsize=256)
-def _compiled(det: Detector) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    import re
-
+def _compiled(det: Detector) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
     cues: list[re.Pattern[str]] = [p for name in det.cue_sets for p in cue_set(name)]
     cues += compile_set(det.cues)
     cues += [re.compile(r"\b" + re.escape(normalize(p)) + r"\b") for p in det.phrases]
@@ -136,7 +129,7 @@ class CallContext:
         """The best match of ``det`` in ``utt`` (or None) and the best positive cosine seen."""
         cues, vetoes = _compiled(det)
         norm = utt.norm
-        if first_match(vetoes, norm, negatable=False):  # type: ignore[arg-type]
+        if first_match(vetoes, norm, negatable=False):
             return None, 0.0
         best: Hit | None = None
         best_sim = 0.0
@@ -154,7 +147,7 @@ class CallContext:
                 best_sim = max(best_sim, sim)
             conf = 0.0
             how = ""
-            if first_match(cues, cn, negatable=det.negation_sensitive):  # type: ignore[arg-type]
+            if first_match(cues, cn, negatable=det.negation_sensitive):
                 conf, how = _CUE_CONFIDENCE, "cue"
                 if sim >= det.threshold:
                     conf = 0.95
@@ -167,10 +160,13 @@ class CallContext:
                 how = "embedding"
             if conf and (best is None or conf > best.confidence):
                 best = Hit(utt, clause, conf, how)
-        if best is None and len(clauses) > 1:
-            # A cue may straddle a clause cut ("thank you for calling, this is Sam").
-            if first_match(cues, norm, negatable=det.negation_sensitive):  # type: ignore[arg-type]
-                best = Hit(utt, utt.text, _CUE_CONFIDENCE, "cue")
+        # A cue may straddle a clause cut ("thank you for calling, this is Sam").
+        if (
+            best is None
+            and len(clauses) > 1
+            and first_match(cues, norm, negatable=det.negation_sensitive)
+        ):
+            best = Hit(utt, utt.text, _CUE_CONFIDENCE, "cue")
         return best, best_sim
 
     def hits(self, det: Detector, utts: Sequence[Utterance]) -> tuple[list[Hit], float]:
@@ -257,7 +253,9 @@ def _quote(h: Hit) -> str:
     return f'"{text}" ({h.utt.speaker}, {clock(h.utt.start)})'
 
 
-def _semantic(ctx: CallContext, crit: Criterion, ev: SemanticEvaluator | LexicalEvaluator) -> Outcome:
+def _semantic(
+    ctx: CallContext, crit: Criterion, ev: SemanticEvaluator | LexicalEvaluator
+) -> Outcome:
     label = crit.label or crit.question
     cands = ctx.select(ev.window)
     trigger_hit: Hit | None = None
@@ -276,7 +274,8 @@ def _semantic(ctx: CallContext, crit: Criterion, ev: SemanticEvaluator | Lexical
             return Outcome(
                 "fail",
                 h.confidence,
-                f"{_quote(h)}: {label}." if len(hits) == 1
+                f"{_quote(h)}: {label}."
+                if len(hits) == 1
                 else f"{len(hits)} turns, first {_quote(hits[0])}: {label}.",
                 [_ev(x.utt) for x in hits],
             )
@@ -320,7 +319,9 @@ def _semantic(ctx: CallContext, crit: Criterion, ev: SemanticEvaluator | Lexical
         )
     if hits:
         h = max(hits, key=lambda h: h.confidence)
-        return Outcome("pass", h.confidence, f"{_quote(h)}: {label}.", _uniq([*trig_ev, _ev(h.utt)]))
+        return Outcome(
+            "pass", h.confidence, f"{_quote(h)}: {label}.", _uniq([*trig_ev, _ev(h.utt)])
+        )
     if trigger_hit is not None:
         after = cands[:2]
         return Outcome(
@@ -338,7 +339,7 @@ def _semantic(ctx: CallContext, crit: Criterion, ev: SemanticEvaluator | Lexical
     )
 
 
-def _announcer(ctx: CallContext, det: Detector):  # type: ignore[no-untyped-def]
+def _announcer(ctx: CallContext, det: Detector) -> Callable[[Utterance], bool]:
     def test(u: Utterance) -> bool:
         return ctx.detect(det, u)[0] is not None
 
@@ -431,7 +432,9 @@ def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
             f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s).",
             [_silence_ev(Span(0.0, duration), "[whole call]")],
         )
-    return Outcome("pass", 0.95, f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s).")
+    return Outcome(
+        "pass", 0.95, f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s)."
+    )
 
 
 def judge(ctx: CallContext, crit: Criterion) -> Outcome:

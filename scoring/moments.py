@@ -6,7 +6,7 @@ from scoring.cues import cue_set
 from scoring.engine import clock
 from scoring.timeline import Utterance, announced_silences, first_match, overlaps, silences
 from scoring.timeline import utterances as cut_utterances
-from scoring.types import Evaluation, Moment
+from scoring.types import Evaluation, Moment, Severity
 from transcription.types import Transcript
 
 DEAD_AIR_S = 10.0
@@ -40,12 +40,13 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
                     round(gap.start, 2),
                     round(gap.end, 2),
                     "warning",
-                    f"{gap.duration:.1f} s of silence at {clock(gap.start)} with no hold announced.",
+                    f"{gap.duration:.1f} s of silence at {clock(gap.start)} "
+                    "with no hold announced.",
                     "dead_air",
                 )
             )
         elif ann is not None and gap.duration > LONG_HOLD_S:
-            severity = "warning" if gap.duration > VERY_LONG_HOLD_S else "info"
+            severity: Severity = "warning" if gap.duration > VERY_LONG_HOLD_S else "info"
             out.append(
                 Moment(
                     "long_hold",

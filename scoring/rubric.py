@@ -38,8 +38,8 @@ class Detector(_Model):
     phrases: tuple[str, ...] = ()
     veto_sets: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
-    threshold: float = Field(0.62, ge=0.0, le=1.0)
-    margin: float = Field(0.04, ge=-1.0, le=1.0)
+    threshold: float = Field(default=0.62, ge=0.0, le=1.0)
+    margin: float = Field(default=0.04, ge=-1.0, le=1.0)
     # Ignore cue hits (and embedding hits) preceded by "not", "can't", "never", ...
     negation_sensitive: bool = True
 
@@ -74,11 +74,11 @@ class Window(_Model):
     ``min_position`` (0..1 of the call) then drops turns that start earlier."""
 
     speaker: SpeakerSel = "agent"
-    first_s: float | None = Field(None, gt=0)
-    last_s: float | None = Field(None, gt=0)
-    first_turns: int | None = Field(None, ge=1)
-    last_turns: int | None = Field(None, ge=1)
-    min_position: float = Field(0.0, ge=0.0, lt=1.0)
+    first_s: float | None = Field(default=None, gt=0)
+    last_s: float | None = Field(default=None, gt=0)
+    first_turns: int | None = Field(default=None, ge=1)
+    last_turns: int | None = Field(default=None, ge=1)
+    min_position: float = Field(default=0.0, ge=0.0, lt=1.0)
 
 
 class Trigger(_Model):
@@ -93,8 +93,8 @@ class Response(_Model):
     """The other party must answer a matched turn (e.g. the customer gives the date of birth)."""
 
     speaker: SpeakerSel = "customer"
-    within_s: float = Field(30.0, gt=0)
-    min_words: int = Field(1, ge=1)
+    within_s: float = Field(default=30.0, gt=0)
+    min_words: int = Field(default=1, ge=1)
     refusal: Detector | None = None
 
 
@@ -123,26 +123,26 @@ class LexicalEvaluator(_Model):
 class HoldCues(_Model):
     announce: Detector = Detector(cue_sets=("hold_announce",))
     speakers: tuple[SpeakerSel, ...] = ("agent",)
-    within_s: float = Field(25.0, gt=0)
+    within_s: float = Field(default=25.0, gt=0)
 
 
 class TimingEvaluator(_Model):
     type: Literal["timing"]
     metric: Literal["silence", "overtalk", "duration"] = "silence"
-    threshold_s: float = Field(10.0, gt=0)
+    threshold_s: float = Field(default=10.0, gt=0)
     # silence: gaps announced as holds do not count
     hold: HoldCues = HoldCues()
-    max_events: int = Field(0, ge=0)  # fail when more than this many events
+    max_events: int = Field(default=0, ge=0)  # fail when more than this many events
 
 
 class HoldEvaluator(_Model):
     type: Literal["hold"]
     announce: Detector = Detector(cue_sets=("hold_announce",))
     thanks: Detector = Detector(cue_sets=("hold_thanks",))
-    min_gap_s: float = Field(4.0, gt=0)
-    announce_within_s: float = Field(25.0, gt=0)
-    return_turns: int = Field(2, ge=1)
-    return_within_s: float = Field(20.0, gt=0)
+    min_gap_s: float = Field(default=4.0, gt=0)
+    announce_within_s: float = Field(default=25.0, gt=0)
+    return_turns: int = Field(default=2, ge=1)
+    return_within_s: float = Field(default=20.0, gt=0)
 
 
 Evaluator = Annotated[
@@ -181,7 +181,7 @@ class Criterion(_Model):
 class Section(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    weight: float = Field(1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0)
     criteria: tuple[Criterion, ...] = Field(min_length=1)
 
 
@@ -222,7 +222,8 @@ def _locate(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[tuple[Any, ..
                 type_values = [
                     v.value
                     for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == "type"
+                    if isinstance(k, yaml.ScalarNode)
+                    and k.value == "type"
                     and isinstance(v, yaml.ScalarNode)
                 ]
                 if part in type_values:  # a pydantic discriminator tag, not a field
@@ -290,8 +291,9 @@ def parse_rubric(text: str, *, source: str = "<rubric>") -> Rubric:
             for e in errors
             if not (
                 e["type"] == "too_short"
-                and any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"])
-                        for o in locs)
+                and any(
+                    len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"]) for o in locs
+                )
             )
         ]
         msgs = [_message(e, root) for e in errors]

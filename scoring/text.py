@@ -25,9 +25,31 @@ _LONG_CLAUSE_WORDS = 28
 
 NEGATORS = frozenset(
     {
-        "not", "no", "never", "cant", "cannot", "wont", "dont", "doesnt", "didnt", "isnt",
-        "arent", "wasnt", "werent", "havent", "hasnt", "hadnt", "shouldnt", "couldnt",
-        "wouldnt", "unable", "nothing", "nobody", "neither", "nor", "without",
+        "not",
+        "no",
+        "never",
+        "cant",
+        "cannot",
+        "wont",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "shouldnt",
+        "couldnt",
+        "wouldnt",
+        "unable",
+        "nothing",
+        "nobody",
+        "neither",
+        "nor",
+        "without",
     }
 )
 

@@ -7,13 +7,13 @@ longer than ``_LONG_WORD_S`` (a timestamp stretched over silence) counted only a
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from transcription.types import Segment, Transcript
-
 from scoring.text import is_negated, normalize
+from transcription.types import Segment, Transcript
 
 TURN_GAP_S = 1.2  # a word gap this long inside a segment starts a new turn
 _LONG_WORD_S = 2.0
@@ -114,9 +114,7 @@ def speech(transcript: Transcript, speakers: Iterable[str] | None = None) -> lis
 def silences(transcript: Transcript, min_s: float) -> list[Span]:
     """Gaps of at least ``min_s`` between any speech (either speaker), inside the call."""
     sp = speech(transcript)
-    return [
-        Span(a.end, b.start) for a, b in zip(sp, sp[1:], strict=False) if b.start - a.end >= min_s
-    ]
+    return [Span(a.end, b.start) for a, b in itertools.pairwise(sp) if b.start - a.end >= min_s]
 
 
 def overlaps(transcript: Transcript, min_s: float) -> list[Span]:
@@ -183,4 +181,3 @@ def announced_silences(
                 break
         out.append((gap, found))
     return out
-

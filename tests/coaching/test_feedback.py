@@ -6,8 +6,9 @@ from coaching import Feedback, Improvement, call_feedback
 from scoring import default_rubric, evaluate, get_embedder
 from tests.scoring.calls import bad_call, good_call
 
-HARSH = re.compile(r"\b(fail\w*|bad|poor|terrible|awful|wrong|never|lazy|rude|unacceptable)\b",
-                   re.IGNORECASE)
+HARSH = re.compile(
+    r"\b(fail\w*|bad|poor|terrible|awful|wrong|never|lazy|rude|unacceptable)\b", re.IGNORECASE
+)
 
 
 def _feedback(transcript):  # type: ignore[no-untyped-def]
@@ -33,8 +34,13 @@ def test_bad_call_praise_first_then_tied_improvements() -> None:
     ev, fb = _feedback(bad_call())
     assert fb.strengths == ("Thank you for staying with the customer through the whole call.",)
     assert [i.criterion for i in fb.improvements] == [
-        "identity_verification", "professional_language", "resolution", "empathy", "greeting",
-        "closing", "dead_air",
+        "identity_verification",
+        "professional_language",
+        "resolution",
+        "empathy",
+        "greeting",
+        "closing",
+        "dead_air",
     ]
     failed = {c.id: c for c in ev.criteria if c.verdict == "fail"}
     for imp in fb.improvements:
@@ -46,6 +52,6 @@ def test_bad_call_praise_first_then_tied_improvements() -> None:
     assert dead.text.startswith("At 0:13 there were 13 s of silence.")
     empathy = next(i for i in fb.improvements if i.criterion == "empathy")
     assert empathy.text.startswith(
-        'At 0:03 the customer said "I\'ve called three times about my bill and nobody has fixed'
+        "At 0:03 the customer said \"I've called three times about my bill and nobody has fixed"
     )
     assert all(not HARSH.search(s) for s in fb.strengths)

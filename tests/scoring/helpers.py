@@ -31,8 +31,13 @@ def make_transcript(turns: Sequence[Turn], *, duration: float | None = None) -> 
     )
 
 
-def script(lines: Sequence[tuple[str, str] | float], *, start: float = 0.5,
-           wps: float = 2.6, pause: float = 0.6) -> list[Turn]:
+def script(
+    lines: Sequence[tuple[str, str] | float],
+    *,
+    start: float = 0.5,
+    wps: float = 2.6,
+    pause: float = 0.6,
+) -> list[Turn]:
     """Lay out ``("agent", "text")`` lines one after another at ``wps`` words per second; a bare
     number inserts that many seconds of silence."""
     t = start

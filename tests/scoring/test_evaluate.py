@@ -34,12 +34,20 @@ def test_good_call_passes_everything(rubric: Rubric, embedder: Embedder) -> None
     ev = evaluate(good_call(), rubric, embedder=embedder)
     assert verdicts(ev) == dict.fromkeys(verdicts(ev), "pass")
     assert (ev.score, ev.auto_failed, ev.rubric, ev.rubric_version, ev.source) == (
-        100.0, False, "contact-center-default", 1, "ai",
+        100.0,
+        False,
+        "contact-center-default",
+        1,
+        "ai",
     )
     greeting = ev.criteria[0]
     assert greeting.evidence == (
-        Evidence(0.5, 5.86, "agent",
-                 "Thank you for calling Acme Telecom, my name is Sarah, how can I help?"),
+        Evidence(
+            0.5,
+            5.86,
+            "agent",
+            "Thank you for calling Acme Telecom, my name is Sarah, how can I help?",
+        ),
     )
     for c in ev.criteria:
         assert 0.0 <= c.confidence <= 1.0 and c.rationale
@@ -68,8 +76,10 @@ def test_bad_call_fails_and_is_auto_failed(rubric: Rubric, embedder: Embedder) -
         "Okay so there's nothing I can do, you'll have to call back.",
     ]
     greeting = ev.criteria[0]  # an absence cites the span it judged: the agent's opening
-    assert [e.text for e in greeting.evidence] == ["Yeah, what do you want?",
-                                                    "Calm down. What's the account?"]
+    assert [e.text for e in greeting.evidence] == [
+        "Yeah, what do you want?",
+        "Calm down. What's the account?",
+    ]
 
 
 def test_score_arithmetic_with_na_and_misses(rubric: Rubric, embedder: Embedder) -> None:
@@ -116,14 +126,20 @@ def test_greeting(opening: str, verdict: str, rubric: Rubric, embedder: Embedder
 @pytest.mark.parametrize(
     ("ask", "answer", "verdict"),
     [
-        ("I'm so sorry about that. Can I take your date of birth please?", "Sure, it's the "
-         "twelfth of March nineteen eighty five.", "pass"),
+        (
+            "I'm so sorry about that. Can I take your date of birth please?",
+            "Sure, it's the twelfth of March nineteen eighty five.",
+            "pass",
+        ),
         ("sorry about that can you confirm your native birth", "yes 5th of May 1990", "pass"),
         ("I'm sorry. What's the zip code on the account?", "It's nine oh two one oh.", "pass"),
         ("Sorry. Can you give me the last four digits of the card?", "4 4 1 2", "pass"),
         ("Sorry. What's the email address we have on file?", "jo at example dot com", "pass"),
-        ("Sorry. Please answer your security question, what was your first pet?", "Biscuit.",
-         "pass"),
+        (
+            "Sorry. Please answer your security question, what was your first pet?",
+            "Biscuit.",
+            "pass",
+        ),
         ("I'm sorry. I don't need your date of birth, let's just go ahead.", "Okay.", "fail"),
         ("I'm sorry. Can I take your date of birth please?", "I don't know it, sorry.", "fail"),
         ("I'm so sorry about that, let me look.", "Okay.", "fail"),
@@ -140,16 +156,33 @@ def test_identity_verification(
 @pytest.mark.parametrize(
     ("customer", "agent", "verdict"),
     [
-        ("This is the third time I've called and I'm fed up.", "I completely understand how "
-         "frustrating that must be. Can I take your date of birth please?", "pass"),
-        ("I'm really upset about this charge.", "I'm sorry you feel that way, but that's the "
-         "policy. Can I take your date of birth please?", "fail"),  # non-apology
-        ("I'm really upset about this charge.", "Sorry, but there's nothing we can change. "
-         "Can I take your date of birth please?", "fail"),
-        ("Hi, I'd like to check a charge on my bill.", "Sure. Can I take your date of birth "
-         "please?", "na"),
-        ("No worries, I'm not upset, just checking a charge.", "Sure. Can I take your date of "
-         "birth please?", "na"),
+        (
+            "This is the third time I've called and I'm fed up.",
+            "I completely understand how "
+            "frustrating that must be. Can I take your date of birth please?",
+            "pass",
+        ),
+        (
+            "I'm really upset about this charge.",
+            "I'm sorry you feel that way, but that's the "
+            "policy. Can I take your date of birth please?",
+            "fail",
+        ),  # non-apology
+        (
+            "I'm really upset about this charge.",
+            "Sorry, but there's nothing we can change. Can I take your date of birth please?",
+            "fail",
+        ),
+        (
+            "Hi, I'd like to check a charge on my bill.",
+            "Sure. Can I take your date of birth please?",
+            "na",
+        ),
+        (
+            "No worries, I'm not upset, just checking a charge.",
+            "Sure. Can I take your date of birth please?",
+            "na",
+        ),
     ],
 )
 def test_empathy(
@@ -164,15 +197,27 @@ def test_empathy(
 @pytest.mark.parametrize(
     ("announce", "back", "verdict"),
     [
-        ("Thank you. Let me put you on hold for a moment while I check.", "Thanks for holding. "
-         "I've processed a refund, you'll see it within three to five days.", "pass"),
-        ("thank you can I put you unfold for a second", "sorry for the wait I've processed a "
-         "refund you'll see it within three to five days", "pass"),
-        ("Thank you. Bear with me one moment.", "Okay, so I've processed a refund, you'll see "
-         "it within three to five days.", "fail"),
+        (
+            "Thank you. Let me put you on hold for a moment while I check.",
+            "Thanks for holding. I've processed a refund, you'll see it within three to five days.",
+            "pass",
+        ),
+        (
+            "thank you can I put you unfold for a second",
+            "sorry for the wait I've processed a refund you'll see it within three to five days",
+            "pass",
+        ),
+        (
+            "Thank you. Bear with me one moment.",
+            "Okay, so I've processed a refund, you'll see it within three to five days.",
+            "fail",
+        ),
         # "hold on to your receipt" is no hold; the silence after it is dead air
-        ("Thank you. Please hold on to your receipt.", "Okay, so I've processed a refund, "
-         "you'll see it within three to five days.", "na"),
+        (
+            "Thank you. Please hold on to your receipt.",
+            "Okay, so I've processed a refund, you'll see it within three to five days.",
+            "na",
+        ),
     ],
 )
 def test_hold_etiquette(
@@ -210,8 +255,13 @@ def test_resolution(text: str, verdict: str, rubric: Rubric, embedder: Embedder)
 @pytest.mark.parametrize(
     ("last", "verdict"),
     [
-        (["Is there anything else I can help you with today?", "Thanks for calling Acme, have "
-          "a great day."], "pass"),
+        (
+            [
+                "Is there anything else I can help you with today?",
+                "Thanks for calling Acme, have a great day.",
+            ],
+            "pass",
+        ),
         (["You're welcome, take care.", None], "pass"),
         (["There's nothing else I can do for you.", "Okay bye."], "fail"),
         (["Okay.", "Bye."], "fail"),
@@ -233,9 +283,7 @@ def test_closing(last: list, verdict: str, rubric: Rubric, embedder: Embedder) -
         ("Let me see what I can do for you.", "pass"),
     ],
 )
-def test_professional_language(
-    text: str, verdict: str, rubric: Rubric, embedder: Embedder
-) -> None:
+def test_professional_language(text: str, verdict: str, rubric: Rubric, embedder: Embedder) -> None:
     lines = replace(GOOD, GOOD[8][1], text)  # type: ignore[index]
     ev = run(lines, rubric, embedder)
     assert verdicts(ev)["professional_language"] == verdict
@@ -244,23 +292,28 @@ def test_professional_language(
 
 
 def test_customer_words_are_not_the_agents(rubric: Rubric, embedder: Embedder) -> None:
-    lines = replace(GOOD, GOOD[7][1], "Great, thank you, and calm down about it, it's not "
-                    "your problem.")  # type: ignore[index]
+    lines = replace(
+        GOOD, GOOD[7][1], "Great, thank you, and calm down about it, it's not your problem."
+    )  # type: ignore[index]
     assert verdicts(run(lines, rubric, embedder))["professional_language"] == "pass"
 
 
-def test_dead_air_from_word_times_inside_a_long_segment(
-    rubric: Rubric, embedder: Embedder
-) -> None:
+def test_dead_air_from_word_times_inside_a_long_segment(rubric: Rubric, embedder: Embedder) -> None:
     # One Whisper segment spans a 13 s silence; only the word times reveal it.
     from transcription.types import Segment, Transcript, Word
 
-    t = make_transcript([
-        ("agent", 0.5, 4.0, "Thanks for calling Acme, this is Sam."),
-        ("customer", 4.6, 7.0, "Hi, my bill looks wrong."),
-    ])
-    words = (Word(7.5, 7.9, " Okay,"), Word(8.0, 8.4, " right."),
-             Word(21.4, 21.9, " Found"), Word(22.0, 22.4, " it."))
+    t = make_transcript(
+        [
+            ("agent", 0.5, 4.0, "Thanks for calling Acme, this is Sam."),
+            ("customer", 4.6, 7.0, "Hi, my bill looks wrong."),
+        ]
+    )
+    words = (
+        Word(7.5, 7.9, " Okay,"),
+        Word(8.0, 8.4, " right."),
+        Word(21.4, 21.9, " Found"),
+        Word(22.0, 22.4, " it."),
+    )
     seg = Segment(7.5, 22.4, "agent", "Okay, right. Found it.", words)
     ev = evaluate(Transcript("x", "y", (*t.segments, seg)), rubric, embedder=embedder)
     dead = next(c for c in ev.criteria if c.id == "dead_air")

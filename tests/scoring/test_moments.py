@@ -37,26 +37,34 @@ def test_long_hold_escalation_and_overtalk(rubric: Rubric, embedder: Embedder) -
     t = make_transcript(script(lines))
     # add a customer turn talking over the agent's closing for 1.5 s
     last = t.segments[-1]
-    over = Segment(last.start + 0.5, last.start + 2.0, "customer", "wait one more thing",
-                   (Word(last.start + 0.5, last.start + 2.0, " wait"),))
+    over = Segment(
+        last.start + 0.5,
+        last.start + 2.0,
+        "customer",
+        "wait one more thing",
+        (Word(last.start + 0.5, last.start + 2.0, " wait"),),
+    )
     t = Transcript(t.engine, t.model, (*t.segments, over), t.audio)
     moments = find_moments(t, evaluate(t, rubric, embedder=embedder))
     kinds = [(m.type, m.severity) for m in moments]
-    assert kinds == [("long_hold", "info"), ("escalation_request", "warning"),
-                     ("overtalk", "info")]
+    assert kinds == [("long_hold", "info"), ("escalation_request", "warning"), ("overtalk", "info")]
     hold = moments[0]
     assert round(hold.end - hold.start, 1) == 75.6
     assert moments[2].end - moments[2].start == 1.5
 
 
 def test_hold_on_to_receipt_is_dead_air_not_hold(rubric: Rubric, embedder: Embedder) -> None:
-    t = make_transcript(script([
-        (A, "Thanks for calling Acme, Sam speaking."),
-        (C, "Hi, I returned a phone."),
-        (A, "Please hold on to your receipt."),
-        12.0,
-        (A, "Right, the refund has been processed."),
-    ]))
+    t = make_transcript(
+        script(
+            [
+                (A, "Thanks for calling Acme, Sam speaking."),
+                (C, "Hi, I returned a phone."),
+                (A, "Please hold on to your receipt."),
+                12.0,
+                (A, "Right, the refund has been processed."),
+            ]
+        )
+    )
     moments = find_moments(t, evaluate(t, rubric, embedder=embedder))
     assert "dead_air" in [m.type for m in moments]
     assert "long_hold" not in [m.type for m in moments]

@@ -12,7 +12,9 @@ def test_normalize() -> None:
 
 def test_split_clauses() -> None:
     assert split_clauses("I'm sorry you feel that way, but that's the policy. Anything else?") == [
-        "I'm sorry you feel that way", "but that's the policy.", "Anything else?"
+        "I'm sorry you feel that way",
+        "but that's the policy.",
+        "Anything else?",
     ]
 
 
@@ -27,7 +29,8 @@ def test_turns_are_recut_at_word_gaps() -> None:
     words = (Word(1.0, 1.4, " Okay."), Word(5.0, 5.4, " Done."))
     t = Transcript("x", "y", (Segment(1.0, 5.4, "agent", "Okay. Done.", words),))
     assert [(u.start, u.end, u.text) for u in utterances(t)] == [
-        (1.0, 1.4, "Okay."), (5.0, 5.4, "Done.")
+        (1.0, 1.4, "Okay."),
+        (5.0, 5.4, "Done."),
     ]
     t2 = make_transcript([("customer", 0.0, 1.0, "hi there")])
     assert [u.speaker for u in utterances(t2)] == ["customer"]
