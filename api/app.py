@@ -9,13 +9,18 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import pages
+from api.errors import error_response
 from core.errors import CallReviewError
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,21 +56,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @app.exception_handler(CallReviewError)
-    async def _callreview_error(_: Request, exc: CallReviewError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+    async def _callreview_error(request: Request, exc: CallReviewError) -> Response:
+        return error_response(request, exc.status_code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for err in exc.errors():
             where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
             parts.append(f"{where}: {err.get('msg')}")
-        return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
+        return error_response(request, 422, "; ".join(parts) or "invalid request")
 
-    from api.routes import auth, calls, health
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail), exc.headers)
+
+    from api.routes import analytics, audit, auth, calls, health, users
 
     app.include_router(health.router)
-    app.include_router(auth.router, prefix="/api/v1")
-    app.include_router(calls.router, prefix="/api/v1")
+    for module in (auth, calls, users, audit, analytics):
+        app.include_router(module.router, prefix="/api/v1")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
     return app

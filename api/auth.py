@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends
-from fastapi.security import OAuth2PasswordBearer
+from fastapi import Depends, Request, Response
+from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.deps import ServicesDep, SessionDep
 from core.errors import Forbidden, Unauthorized
 from core.passwords import verify_password
 from core.settings import Settings
 from models.orm import Role, User
 
-from api.deps import ServicesDep, SessionDep
-
 _ALGORITHM = "HS256"
+TOKEN_COOKIE = "callreview_token"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+# The pages (and their own fetches) carry the token in an HttpOnly, SameSite=Strict cookie:
+# never readable by scripts, never sent by another site, so no CSRF token is needed.
+cookie_scheme = APIKeyCookie(name=TOKEN_COOKIE, auto_error=False)
 
 
 def issue_token(user: User, settings: Settings) -> str:
@@ -58,17 +61,38 @@ def user_from_token(session: Session, token: str, settings: Settings) -> User:
 
 
 def current_user(
-    svc: ServicesDep, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    svc: ServicesDep,
+    session: SessionDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> User:
+    """A bearer token wins over the cookie."""
+    token = bearer or cookie
     if not token:
         raise Unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
     return user_from_token(session, token, svc.settings)
 
 
+def set_token_cookie(response: Response, request: Request, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        max_age=settings.token_expire_minutes * 60,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_token_cookie(response: Response) -> None:
+    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+def require_roles(*roles: Role) -> Any:
     def dependency(user: CurrentUser) -> User:
         if user.role not in roles:
             allowed = ", ".join(r.value for r in roles)

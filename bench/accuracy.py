@@ -144,17 +144,22 @@ def print_wrong(calls: list[Call]) -> int:
                     f"  evidence:  [{ev['start']:6.1f}–{ev['end']:6.1f} {ev.get('speaker', '')}]"
                     f" {ev.get('text', '')}"
                 )
+            # The script lines that decide this criterion, then everything the transcript
+            # has over the same stretch (once, even when one segment spans several lines).
+            heard: list[str] = []
             for index in c.scenario.cues.get(criterion, ()):
                 event = c.scenario.events[index]
                 start, end = times[index]
                 if isinstance(event, Turn):
                     print(f"  script:    [{start:6.1f}–{end:6.1f} {event.speaker}] {event.text}")
                 else:
-                    print(
-                        f"  script:    [{start:6.1f}–{end:6.1f}] {type(event).__name__.lower()}"
-                        f" {end - start:.1f} s"
-                    )
+                    kind = type(event).__name__.lower()
+                    print(f"  script:    [{start:6.1f}–{end:6.1f}] {kind} {end - start:.1f} s")
                 for line in _segments_between(c.result, start - 0.5, end + 0.5):
+                    if line not in heard:
+                        heard.append(line)
+            if c.scenario.cues.get(criterion):
+                for line in heard or ["(nothing)"]:
                     print(f"  heard:     {line}")
     if not wrong:
         print("none")
@@ -165,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--n", type=int, default=24, help="calls (half stereo, half mono)")
+    parser.add_argument("--n", type=int, default=24, help="holdout calls (half stereo, half mono)")
     parser.add_argument("--seed", type=int, default=0, help="which holdout scenarios")
     parser.add_argument("--pool", choices=("holdout", "fixture"), default="holdout")
     parser.add_argument("--rubric", help="passed to `review --rubric`")
@@ -176,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    run_dir = fresh_dir(GENERATED / f"accuracy-{args.pool}-s{args.seed}-n{args.n}")
+    label = "fixture" if args.pool == "fixture" else f"holdout-s{args.seed}-n{args.n}"
+    run_dir = fresh_dir(GENERATED / f"accuracy-{label}")
     started = time.perf_counter()
     calls = build_calls(args.pool, args.n, args.seed, run_dir)
     print(f"# accuracy bench — {args.pool} pool, seed {args.seed}, {len(calls)} calls")

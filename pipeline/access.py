@@ -4,7 +4,7 @@ admins everything. What a user may not see does not exist for them (404, not 403
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
@@ -17,7 +17,10 @@ def sees_everything(user: User) -> bool:
     return user.role in (Role.admin, Role.qa_analyst)
 
 
-def scope_calls(query: Select[Any], user: User) -> Select[Any]:
+SelectT = TypeVar("SelectT", bound=Select)  # a select of any columns
+
+
+def scope_calls(query: SelectT, user: User) -> SelectT:
     """Restrict a query over ``Call`` to the calls this user may see."""
     if sees_everything(user):
         return query

@@ -28,6 +28,7 @@ def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
     evaluation = current_evaluation(session, call_id)
     moments: list[MomentRow] = []
     feedback = None
+    ai: EvaluationRow | None = None
     if evaluation is not None:
         # Moments and feedback come from the AI evaluation the current one derives from.
         ai = session.scalar(
@@ -38,6 +39,23 @@ def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
             )
         )
         source_id = ai.id if ai is not None else evaluation.id
-        moments = list(session.scalars(select(MomentRow).where(MomentRow.evaluation_id == source_id)))
+        moments = list(
+            session.scalars(select(MomentRow).where(MomentRow.evaluation_id == source_id))
+        )
         feedback = session.scalar(select(FeedbackRow).where(FeedbackRow.evaluation_id == source_id))
-    return review_result(call, transcript, evaluation, moments, feedback)
+    result = review_result(call, transcript, evaluation, moments, feedback)
+    if evaluation is not None and evaluation.source == "human":
+        _show_overrides(result["evaluation"], evaluation, ai)
+    return result
+
+
+def _show_overrides(
+    shown: dict[str, Any], human: EvaluationRow, ai: EvaluationRow | None
+) -> None:
+    """A human evaluation says what changed: each override's reason, the AI's verdict, score."""
+    reasons = {c.criterion_id: c.reason for c in human.criteria}
+    ai_verdicts = {c.criterion_id: c.verdict for c in ai.criteria} if ai else {}
+    for crit in shown["criteria"]:
+        crit["override_reason"] = reasons.get(crit["id"])
+        crit["ai_verdict"] = ai_verdicts.get(crit["id"])
+    shown["ai_score"] = round(ai.score, 1) if ai else None

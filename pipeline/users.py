@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput
 from core.passwords import hash_password
@@ -50,3 +51,16 @@ def create_user(
         except IntegrityError as exc:
             raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists") from exc
         return user.id
+
+
+def visible_users(session: Session, user: User, *, role: Role | None = None) -> list[User]:
+    """Admins and QA analysts see every account; a supervisor sees their team; agents only
+    themselves."""
+    query = select(User).order_by(User.name)
+    if user.role == Role.supervisor and user.team:
+        query = query.where(User.team == user.team)
+    elif user.role in (Role.supervisor, Role.agent):
+        query = query.where(User.id == user.id)
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(session.scalars(query))

@@ -28,7 +28,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"^\w+( \w+)? here\b",
         r"\byou(re| are) (now )?(through|speaking|talking|connected) (to|with)\b",
         r"\byou(ve| have) (reached|called|come through to|got through to|been connected to)\b",
-        r"\bwelcome to \w+",
+        r"\b(welcome|well come|will come|welcomed) to \w+",  # tiny.en: "will come to"
         r"\bthank(s| you)( so much| very much)? for (calling|contacting|phoning|ringing|choosing)"
         r" (?!(today|and|how|what|in|us|me|back)\b)\w+",
         r"\b(i am|im) \w+( \w+)? (from|with|at|on behalf of)\b",
@@ -47,6 +47,9 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(first line of (your|the) address|billing address|home address|address on"
         r" (the|your|file|record)|your address|the address|street address)\b",
         r"\blast (4|four|3|three|2|two|6|six) (digits|numbers|of)\b",
+        # "confirm the last four …" whatever ASR makes of the next word ("minutes", "digits")
+        r"\b(confirm|verify|tell me|give me|read me|read out)( me)? (the |your )?(last|final)"
+        r" (4|four|3|three|2|two|5|five|6|six)\b",
         r"\b(ending|ends) in\b.*\b(card|account)\b|\b(card|account)\b.*\b(ending|ends) in\b",
         r"\bemail( address)? (on|we have on|associated with|linked to|registered|for) ?"
         r"(file|record|the account|your account|the system)?\b",

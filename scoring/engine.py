@@ -209,6 +209,11 @@ def _ev(u: Utterance) -> Evidence:
     return Evidence(round(u.start, 2), round(u.end, 2), u.speaker, u.text)
 
 
+def _hit_ev(h: Hit) -> Evidence:
+    start, end, text = h.utt.sentence_of(h.clause)
+    return Evidence(round(start, 2), round(end, 2), h.utt.speaker, text)
+
+
 def _silence_ev(span: Span, text: str) -> Evidence:
     return Evidence(round(span.start, 2), round(span.end, 2), "unknown", text)
 
@@ -238,7 +243,10 @@ def _where(window: Window) -> str:
 
 
 def _absence_evidence(window: Window, cands: Sequence[Utterance]) -> list[Evidence]:
-    picked = cands[-3:] if (window.last_turns or window.last_s) else cands[:3]
+    cite_last = window.cite == "last" or (
+        window.cite is None and bool(window.last_turns or window.last_s)
+    )
+    picked = cands[-3:] if cite_last else cands[:3]
     return [_ev(u) for u in picked]
 
 
@@ -277,12 +285,12 @@ def _semantic(
                 f"{_quote(h)}: {label}."
                 if len(hits) == 1
                 else f"{len(hits)} turns, first {_quote(hits[0])}: {label}.",
-                [_ev(x.utt) for x in hits],
+                [_hit_ev(x) for x in hits],
             )
         conf = _miss_confidence(ev.detect, best)
         return Outcome("pass", conf, f"None found in {_where(ev.window)}: {label}.")
     # require
-    trig_ev = [_ev(trigger_hit.utt)] if trigger_hit else []
+    trig_ev = [_hit_ev(trigger_hit)] if trigger_hit else []
     if isinstance(ev, SemanticEvaluator) and ev.response is not None and hits:
         resp = ev.response
         answered: list[tuple[Hit, Utterance]] = []
@@ -308,19 +316,21 @@ def _semantic(
                 "fail",
                 0.6,
                 f"{_quote(h)} asked, but {_who(resp.speaker)} gave no answer: {label}.",
-                [_ev(x.utt) for x in hits[:3]],
+                [_hit_ev(x) for x in hits[:3]],
             )
         h, u = answered[0]
         return Outcome(
             "pass",
             h.confidence,
             f"{_quote(h)}, answered at {clock(u.start)}: {label}.",
-            [_ev(h.utt), _ev(u)],
+            [_hit_ev(h), _ev(u)],
         )
     if hits:
-        h = max(hits, key=lambda h: h.confidence)
+        # Equal confidence: a window judged by its end (resolution) cites the latest match.
+        late = -1.0 if ev.window.cite == "last" else 1.0
+        h = max(hits, key=lambda h: (h.confidence, -late * h.utt.start))
         return Outcome(
-            "pass", h.confidence, f"{_quote(h)}: {label}.", _uniq([*trig_ev, _ev(h.utt)])
+            "pass", h.confidence, f"{_quote(h)}: {label}.", _uniq([*trig_ev, _hit_ev(h)])
         )
     if trigger_hit is not None:
         after = cands[:2]
@@ -385,7 +395,7 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
         min(0.95, h.confidence),
         f"Hold announced at {clock(ann.start)} and {_quote(h)} on return"
         + (f" ({n} holds, all thanked)." if n > 1 else "."),
-        _uniq([e for _, a, hh in thanked for e in (_ev(a), _ev(hh.utt))]),
+        _uniq([e for _, a, hh in thanked for e in (_ev(a), _hit_ev(hh))]),
     )
 
 

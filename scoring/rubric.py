@@ -79,6 +79,9 @@ class Window(_Model):
     first_turns: int | None = Field(default=None, ge=1)
     last_turns: int | None = Field(default=None, ge=1)
     min_position: float = Field(default=0.0, ge=0.0, lt=1.0)
+    # Which judged turns a failed "require" cites when nothing matched: the first ones or the
+    # last ones (a missing resolution is best shown by how the agent ended the call).
+    cite: Literal["first", "last"] | None = None
 
 
 class Trigger(_Model):

@@ -30,10 +30,24 @@ class Utterance:
     end: float
     speaker: str
     text: str
+    words: tuple[tuple[float, float, str], ...] = ()
 
     @property
     def norm(self) -> str:
         return normalize(self.text)
+
+    def sentence_of(self, clause: str) -> tuple[float, float, str]:
+        """The sentence (by the words' own punctuation and times) that holds ``clause``, so
+        evidence points at what was said rather than at a whole run-on turn."""
+        sentences = _sentences(self.words)
+        if len(sentences) <= 1:
+            return self.start, self.end, self.text
+        target = set(normalize(clause).split())
+        best = max(
+            sentences,
+            key=lambda ws: len(target & set(normalize(_join_words([w for _, _, w in ws])).split())),
+        )
+        return best[0][0], best[-1][1], _join_words([w for _, _, w in best])
 
 
 @dataclass(frozen=True)
@@ -51,9 +65,24 @@ def _join_words(words: Sequence[str]) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _split_segment(seg: Segment) -> list[tuple[float, float, str]]:
+def _sentences(
+    words: Sequence[tuple[float, float, str]],
+) -> list[list[tuple[float, float, str]]]:
+    out: list[list[tuple[float, float, str]]] = [[]]
+    for w in words:
+        out[-1].append(w)
+        if w[2].rstrip().endswith((".", "?", "!")):
+            out.append([])
+    return [ws for ws in out if ws]
+
+
+WordTimes = tuple[tuple[float, float, str], ...]
+
+
+def _split_segment(seg: Segment) -> list[tuple[float, float, str, WordTimes]]:
     if not seg.words:
-        return [(seg.start, seg.end, seg.text.strip())] if seg.text.strip() else []
+        text = seg.text.strip()
+        return [(seg.start, seg.end, text, ())] if text else []
     pieces: list[list[tuple[float, float, str]]] = [[]]
     prev_end: float | None = None
     for w in seg.words:
@@ -65,17 +94,17 @@ def _split_segment(seg: Segment) -> list[tuple[float, float, str]]:
     for p in pieces:
         text = _join_words([w for _, _, w in p])
         if text:
-            out.append((p[0][0], p[-1][1], text))
+            out.append((p[0][0], p[-1][1], text, tuple(p)))
     return out
 
 
 def utterances(transcript: Transcript) -> list[Utterance]:
-    raw: list[tuple[float, float, str, str]] = []
+    raw: list[tuple[float, float, str, str, WordTimes]] = []
     for seg in transcript.segments:
-        for start, end, text in _split_segment(seg):
-            raw.append((start, end, seg.speaker, text))
+        for start, end, text, words in _split_segment(seg):
+            raw.append((start, end, seg.speaker, text, words))
     raw.sort(key=lambda r: (r[0], r[1]))
-    return [Utterance(i, s, e, spk, t) for i, (s, e, spk, t) in enumerate(raw)]
+    return [Utterance(i, s, e, spk, t, w) for i, (s, e, spk, t, w) in enumerate(raw)]
 
 
 def _word_spans(seg: Segment) -> Iterable[tuple[float, float]]:
@@ -155,6 +184,11 @@ def first_match(
         return None
 
 
+# Turns this short between an announcement and the silence ("okay", "sure, no problem") keep
+# the announcement in force.
+ACK_MAX_WORDS = 4
+
+
 @dataclass(frozen=True)
 class Hold:
     announcement: Utterance
@@ -169,8 +203,10 @@ def announced_silences(
     speakers: Sequence[str] = ("agent",),
     within_s: float = 25.0,
 ) -> list[tuple[Span, Utterance | None]]:
-    """Pair every gap with the announcement (a turn of ``speakers`` ending at most ``within_s``
-    before the gap, no later turn of the announcer between) that explains it, or None."""
+    """Pair every gap with the announcement that explains it, or None: a turn of ``speakers``
+    ending at most ``within_s`` before the gap, after which nothing more than a short
+    acknowledgement ("sure", "no problem") was said. "I'm pulling up your account" followed by
+    a question and a real answer explains the lookup, not a silence that comes later."""
     out: list[tuple[Span, Utterance | None]] = []
     for gap in gaps:
         found: Utterance | None = None
@@ -179,5 +215,7 @@ def announced_silences(
             if u.speaker in speakers and is_announcement(u):
                 found = u
                 break
+            if len(u.norm.split()) > ACK_MAX_WORDS:
+                break  # a substantive turn since: whatever was announced before it is over
         out.append((gap, found))
     return out

@@ -81,7 +81,8 @@ def _speak(text: str, voice: str, speed: int, sample_rate: int) -> np.ndarray:
             capture_output=True,
         )
         subprocess.run(
-            ["sox", str(raw), "-r", str(sample_rate), "-c", "1", "-b", "16", str(out)],
+            # -R: no random dither, so the same script renders the same bytes every time
+            ["sox", "-R", str(raw), "-r", str(sample_rate), "-c", "1", "-b", "16", str(out)],
             check=True,
             capture_output=True,
         )

@@ -6,6 +6,7 @@ resampled to the rate Whisper expects. ``AudioInfo`` describes the ORIGINAL file
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -65,44 +66,83 @@ def decode_audio(
     return samples, info
 
 
-def _decode(path: Path, *, target_rate: int | None) -> tuple[np.ndarray | None, AudioInfo]:
-    container = _open(path)
-    try:
-        stream = container.streams.audio[0]
-        channels = int(stream.codec_context.channels or 0)
-        rate = int(stream.codec_context.sample_rate or 0)
-        if channels < 1 or rate < 1:
+class _Decoder:
+    """Decodes one file frame by frame: ``chunks()`` yields float32 ``[channels, n]`` arrays
+    at ``target_rate`` (or nothing but counts when it is None), so a caller can stream."""
+
+    def __init__(self, path: Path, target_rate: int | None) -> None:
+        self.path = path
+        self.container = _open(path)
+        stream = self.container.streams.audio[0]
+        self.stream = stream
+        self.channels = int(stream.codec_context.channels or 0)
+        self.rate = int(stream.codec_context.sample_rate or 0)
+        if self.channels < 1 or self.rate < 1:
+            self.container.close()
             raise _fail(path, "audio stream has no channels or sample rate")
-        codec = _codec_name(stream)
+        self.codec = _codec_name(stream)
         # fltp = planar float: one row per channel, so nothing gets downmixed.
-        resampler = (
+        self.resampler = (
             av.AudioResampler(format="fltp", layout=stream.layout.name, rate=target_rate)
             if target_rate is not None
             else None
         )
-        chunks: list[np.ndarray] = []
-        native_samples = 0
+        self.native_samples = 0
+
+    def chunks(self) -> Iterator[np.ndarray]:
         try:
-            for frame in container.decode(stream):
-                native_samples += frame.samples
-                if resampler is not None:
-                    chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
-            if resampler is not None:
-                chunks.extend(f.to_ndarray() for f in resampler.resample(None))
-        except av.error.FFmpegError as exc:
-            # A truncated/corrupt tail: keep what decoded cleanly, fail only if nothing did.
-            if native_samples == 0:
-                raise _fail(path, f"corrupt audio data ({exc})") from exc
+            try:
+                for frame in self.container.decode(self.stream):
+                    self.native_samples += frame.samples
+                    if self.resampler is not None:
+                        yield from (f.to_ndarray() for f in self.resampler.resample(frame))
+                if self.resampler is not None:
+                    yield from (f.to_ndarray() for f in self.resampler.resample(None))
+            except av.error.FFmpegError as exc:
+                # A truncated/corrupt tail: keep what decoded cleanly, fail only if nothing did.
+                if self.native_samples == 0:
+                    raise _fail(self.path, f"corrupt audio data ({exc})") from exc
+        finally:
+            self.container.close()
+        if self.native_samples == 0:
+            raise _fail(self.path, "no audio frames (header only or truncated file)")
+
+    def info(self) -> AudioInfo:
+        return AudioInfo(
+            duration_s=round(self.native_samples / self.rate, 3),
+            channels=self.channels,
+            sample_rate=self.rate,
+            codec=self.codec,
+        )
+
+
+def header_duration(path: str | Path) -> float | None:
+    """The duration the container claims (cheap, may be wrong or missing)."""
+    container = _open(Path(path))
+    try:
+        stream = container.streams.audio[0]
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        if container.duration is not None:
+            return float(container.duration) / av.time_base
+        return None
     finally:
         container.close()
-    if native_samples == 0:
-        raise _fail(path, "no audio frames (header only or truncated file)")
-    info = AudioInfo(
-        duration_s=round(native_samples / rate, 3),
-        channels=channels,
-        sample_rate=rate,
-        codec=codec,
-    )
+
+
+def iter_audio(
+    path: str | Path, *, sample_rate: int = WHISPER_SAMPLE_RATE
+) -> tuple[_Decoder, Iterator[np.ndarray]]:
+    """Stream a file as float32 ``[channels, n]`` blocks; ``decoder.info()`` is complete once
+    the iterator is exhausted."""
+    decoder = _Decoder(Path(path), sample_rate)
+    return decoder, decoder.chunks()
+
+
+def _decode(path: Path, *, target_rate: int | None) -> tuple[np.ndarray | None, AudioInfo]:
+    decoder = _Decoder(path, target_rate)
+    chunks = list(decoder.chunks())
+    info = decoder.info()
     if target_rate is None:
         return None, info
     samples = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)

@@ -10,6 +10,7 @@ plus scales, which cannot be turned back into the original floats.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 from collections.abc import Callable
@@ -39,7 +40,8 @@ class Ct2Whisper:
     @property
     def n_layers(self) -> tuple[int, int]:
         def count(side: str) -> int:
-            return len({k.split("/")[1] for k in self.variables if k.startswith(f"{side}/layer_")})
+            found = (re.match(rf"{side}/layer_(\d+)/", k) for k in self.variables)
+            return len({f.group(1) for f in found if f})
 
         return count("encoder"), count("decoder")
 
@@ -101,9 +103,7 @@ def read_ct2_model(folder: str | Path) -> Ct2Whisper:
         )
     config_path = folder / "config.json"
     config = json.loads(config_path.read_text()) if config_path.is_file() else {}
-    floats = {
-        k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in variables.items()
-    }
+    floats = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in variables.items()}
     return Ct2Whisper(floats, config)
 
 
@@ -111,9 +111,7 @@ def _split(w: np.ndarray, parts: int) -> list[np.ndarray]:
     return list(np.split(w, parts, axis=0))
 
 
-def _whisper_state(
-    m: Ct2Whisper, name_map: Callable[[str], str]
-) -> dict[str, np.ndarray]:
+def _whisper_state(m: Ct2Whisper, name_map: Callable[[str], str]) -> dict[str, np.ndarray]:
     """The state dict in openai-whisper names; ``name_map`` renames for other layouts."""
     v = m.variables
     out: dict[str, np.ndarray] = {}
@@ -250,6 +248,10 @@ _HF_NAMES = [
 ]
 
 
+def _int_list(value: object) -> list[int]:
+    return [int(x) for x in value] if isinstance(value, list) else []
+
+
 def _hf_name(name: str) -> str:
     for old, new in _HF_NAMES:
         name = name.replace(old, new)
@@ -261,7 +263,7 @@ def convert_ct2_to_transformers(src: str | Path, dst: str | Path) -> Path:
     generation config, tokenizer from the CTranslate2 ``tokenizer.json``, feature extractor)
     that ``pipeline("automatic-speech-recognition", model=dst)`` loads offline."""
     from safetensors.numpy import save_file
-    from transformers import (
+    from transformers import (  # type: ignore[attr-defined]  # lazy module attributes
         WhisperConfig,
         WhisperFeatureExtractor,
         WhisperTokenizerFast,
@@ -281,8 +283,8 @@ def convert_ct2_to_transformers(src: str | Path, dst: str | Path) -> Path:
     sot = 50258 if multilingual else 50257
     eot = 50257 if multilingual else 50256
     no_timestamps = 50363 if multilingual else 50362
-    suppress = [int(x) for x in model.config.get("suppress_ids", []) or []]  # type: ignore[union-attr]
-    begin_suppress = [int(x) for x in model.config.get("suppress_ids_begin", [220, eot]) or []]  # type: ignore[union-attr]
+    suppress = [int(x) for x in _int_list(model.config.get("suppress_ids"))]
+    begin_suppress = _int_list(model.config.get("suppress_ids_begin")) or [220, eot]
     heads = _alignment_heads(model)
     config = WhisperConfig(
         vocab_size=dims["n_vocab"],
@@ -300,8 +302,9 @@ def convert_ct2_to_transformers(src: str | Path, dst: str | Path) -> Path:
         bos_token_id=eot,
         eos_token_id=eot,
         pad_token_id=eot,
-        suppress_tokens=suppress,
-        begin_suppress_tokens=begin_suppress,
+        # Suppression lists live in the generation config only (both = a warning per call).
+        suppress_tokens=None,
+        begin_suppress_tokens=None,
         tie_word_embeddings=True,
     )
     config.architectures = ["WhisperForConditionalGeneration"]

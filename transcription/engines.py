@@ -1,6 +1,8 @@
-"""ASR engines behind one small interface. Only faster-whisper is built today; openai-whisper
-and transformers fit the same ``AsrEngine`` protocol (one channel of 16 kHz float32 in, plain
-segments with word times out)."""
+"""ASR engines behind one small interface: one channel of 16 kHz float32 in, plain segments
+with word times out. faster-whisper (default), openai-whisper (``.pt`` checkpoints) and
+transformers (a local ``WhisperForConditionalGeneration`` folder); each model is loaded once
+per process. The two torch engines get the same Silero VAD in front that faster-whisper has
+built in, so all three see only speech and their times and hallucination rates compare."""
 
 from __future__ import annotations
 
@@ -114,7 +116,20 @@ class FasterWhisperEngine:
         ]
 
 
+ENGINES = ("faster-whisper", "openai-whisper", "transformers")
+
+
 def get_engine(options: TranscriptionOptions) -> AsrEngine:
     if options.engine == "faster-whisper":
         return FasterWhisperEngine(options)
-    raise InvalidInput(f"ASR engine '{options.engine}' is not available; supported: faster-whisper")
+    if options.engine == "openai-whisper":
+        from transcription.torch_engines import OpenAIWhisperEngine
+
+        return OpenAIWhisperEngine(options)
+    if options.engine == "transformers":
+        from transcription.torch_engines import TransformersEngine
+
+        return TransformersEngine(options)
+    raise InvalidInput(
+        f"ASR engine '{options.engine}' is not available; supported: {', '.join(ENGINES)}"
+    )

@@ -27,6 +27,16 @@ class TranscriptionOptions:
     word_timestamps: bool = True
     channel_roles: tuple[str, ...] = ("agent", "customer")  # left, right
     language: str = "en"
+    # Where converted checkpoints live (see transcription.catalog): openai-whisper and
+    # transformers resolve a model NAME there; a path is used as is.
+    models_dir: str = ""
+    # Files longer than this are decoded and transcribed in windows (bounded memory).
+    stream_above_s: float = 600.0
+    window_s: float = 300.0  # Silero VAD holds ~0.35 MB per second of window (measured)
+
+
+def offline_model_names() -> tuple[str, ...]:
+    return tuple(sorted(_OFFLINE_MODELS))
 
 
 def resolve_compute_type(compute_type: str, device: str) -> str:

@@ -68,7 +68,7 @@ _STREET = {
 _TLDS = r"com|net|org|edu|gov|io|co|uk|us|info|biz|me"
 
 
-_EDGE = ".,;:!?\"()[]{}"
+_EDGE = '.,;:!?"()[]{}'
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,11 @@ def _digit_runs(tokens: Sequence[_Token], taken: set[int]) -> list[_Run]:
     runs: list[_Run] = []
     i = 0
     while i < len(tokens):
-        if i in taken or _digit_value(tokens, i) is None or tokens[i].norm in {"hundred", "thousand"}:
+        if (
+            i in taken
+            or _digit_value(tokens, i) is None
+            or tokens[i].norm in {"hundred", "thousand"}
+        ):
             i += 1
             continue
         first, digits, spelled, pending = i, "", 0, 0
@@ -203,9 +207,10 @@ def _classify(run: _Run, tokens: Sequence[_Token]) -> PiiType | None:
         return "CARD"
     if n == 9 and (_SSN_WRITTEN.search(run.written) or _SSN_CONTEXT.search(ctx)):
         return "SSN"
-    if (n == 10 or (n == 11 and run.digits[0] == "1")) or (
-        n == 7 and (_PHONE_WRITTEN.search(run.written) or _PHONE_CONTEXT.search(ctx))
-    ):
+    if n == 10 or (n == 11 and run.digits[0] == "1"):
+        return "PHONE"
+    # Asked-for numbers: Whisper often drops a repeated digit, so accept 7-11 in context.
+    if 7 <= n <= 11 and (_PHONE_WRITTEN.search(run.written) or _PHONE_CONTEXT.search(ctx)):
         return "PHONE"
     if _PHONE_WRITTEN.search(run.written):
         return "PHONE"
@@ -223,6 +228,12 @@ _PART = r"[a-z0-9_+\-]+"
 _SEP = r"(?:\s*\.\s*|\s+(?:dot|underscore|dash|hyphen)\s+)"
 _EMAIL = re.compile(
     rf"\b{_PART}(?:{_SEP}{_PART})*(?:\s*@\s*|\s+at\s+){_PART}(?:(?:\s*\.\s*|\s+dot\s+){_PART})*"
+    rf"(?:\s*\.\s*|\s+dot\s+)(?:{_TLDS})\b"
+)
+# Whisper often hears "at" as a dot: "jong.miss.gmail.com". A known mail provider after a
+# dotted name is an address all the same.
+_EMAIL_NO_AT = re.compile(
+    rf"\b{_PART}(?:{_SEP}{_PART})*{_SEP}(?:gmail|yahoo|hotmail|outlook|icloud|aol|protonmail)"
     rf"(?:\s*\.\s*|\s+dot\s+)(?:{_TLDS})\b"
 )
 _DOB_TRIGGER = re.compile(
@@ -288,7 +299,12 @@ def _address_spans(tokens: Sequence[_Token], taken: set[int]) -> list[tuple[int,
                 first -= 1
             end = k
             # "..., apartment 4B" / "unit 12"
-            if end + 2 < len(tokens) and tokens[end + 1].norm in {"apartment", "apt", "unit", "suite"}:
+            if end + 2 < len(tokens) and tokens[end + 1].norm in {
+                "apartment",
+                "apt",
+                "unit",
+                "suite",
+            }:
                 end += 2
             spans.append((first, end))
             break
@@ -298,9 +314,9 @@ def _address_spans(tokens: Sequence[_Token], taken: set[int]) -> list[tuple[int,
 # --- public API -----------------------------------------------------------------------------
 
 
-def find_pii_in_text(text: str, types: Iterable[PiiType] = DEFAULT_TYPES) -> list[
-    tuple[PiiType, int, int]
-]:
+def find_pii_in_text(
+    text: str, types: Iterable[PiiType] = DEFAULT_TYPES
+) -> list[tuple[PiiType, int, int]]:
     """(type, char_start, char_end) for every entity in one piece of text, in order."""
     wanted = set(types)
     tokens = _tokens(text)
@@ -313,7 +329,7 @@ def find_pii_in_text(text: str, types: Iterable[PiiType] = DEFAULT_TYPES) -> lis
         if kind in wanted:
             found.append((kind, tokens[first].start, tokens[last].end))
 
-    for m in _EMAIL.finditer(lower):
+    for m in [*_EMAIL.finditer(lower), *_EMAIL_NO_AT.finditer(lower)]:
         idx = [k for k, t in enumerate(tokens) if t.end > m.start() and t.start < m.end()]
         if idx and not taken.intersection(idx):
             claim("EMAIL", idx[0], idx[-1])

@@ -134,6 +134,17 @@ def _frames(x: np.ndarray) -> np.ndarray:
     return x[idx]
 
 
+def _frame_rms(x: np.ndarray) -> np.ndarray:
+    """RMS of every _WIN-sample frame at _HOP, from cumulative sums: materialising the frames
+    of a 10-minute window would take ~250 MB."""
+    if len(x) < _WIN:
+        return np.zeros(1)
+    n = 1 + (len(x) - _WIN) // _HOP
+    cs = np.concatenate(([0.0], np.cumsum(x.astype(np.float64) ** 2)))
+    starts = _HOP * np.arange(n)
+    return np.sqrt(np.maximum(cs[starts + _WIN] - cs[starts], 0.0) / _WIN)
+
+
 def _pitch(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     """Per-frame f0 (Hz) from the normalised autocorrelation peak; NaN where unvoiced."""
     lo, hi = int(sample_rate / 400), int(sample_rate / 60)
@@ -153,13 +164,12 @@ class VoiceFeatures:
     """Computes a unit's voice vector from one mono 16 kHz channel."""
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
-        self.x = samples.astype(np.float64)
+        self.x = np.asarray(samples, dtype=np.float32)  # a float64 copy of a window is 77 MB
         self.sr = sample_rate
         self.fb = _mel_filterbank(sample_rate, _WIN, _N_MELS)
         self.dct = _dct_matrix(_N_MELS, _N_MFCC + 1)
         self.window = np.hanning(_WIN)
-        frames = _frames(self.x)
-        rms = np.sqrt((frames**2).mean(axis=1)) if len(frames) else np.zeros(1)
+        rms = _frame_rms(self.x)
         # Voiced = within 30 dB of the call's loud frames; quieter frames are pauses or noise.
         self.voiced_floor = float(np.percentile(rms, 95)) * 10 ** (-30 / 20) if rms.size else 0.0
 

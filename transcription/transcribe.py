@@ -3,13 +3,14 @@ turn cutting and speaker attribution."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import InvalidInput
-from transcription import guards, speakers, turns
-from transcription.audio import WHISPER_SAMPLE_RATE, decode_audio
+from transcription import guards, speakers, stream, turns
+from transcription.audio import WHISPER_SAMPLE_RATE, decode_audio, header_duration, iter_audio
 from transcription.engines import AsrEngine, get_engine
 from transcription.options import TranscriptionOptions
 from transcription.types import SPEAKERS, AudioInfo, Segment, Speaker, Transcript
@@ -20,6 +21,11 @@ _DEFAULT_OPTIONS = TranscriptionOptions()
 def transcribe_file(
     path: str | Path, options: TranscriptionOptions = _DEFAULT_OPTIONS
 ) -> Transcript:
+    """Long files (header duration above ``options.stream_above_s``) are streamed in windows
+    cut at silence, so memory stays bounded by the window, not the call."""
+    claimed = header_duration(path)
+    if claimed is not None and claimed > options.stream_above_s:
+        return _transcribe_stream(path, options)
     samples, info = decode_audio(path, sample_rate=WHISPER_SAMPLE_RATE)
     return transcribe_audio(samples, info, options)
 
@@ -35,6 +41,63 @@ def transcribe_audio(
         raise InvalidInput("audio samples must be a non-empty [channels, samples] array")
     roles = _check_roles(options.channel_roles)
     engine = get_engine(options)
+    segments, method, notes = _transcribe_window(engine, x, roles)
+    return Transcript(
+        engine=engine.name,
+        model=engine.model_name,
+        segments=tuple(segments),
+        audio=info,
+        language=options.language,
+        speaker_method=method,
+        notes=tuple(notes),
+    )
+
+
+def _shift(seg: Segment, dt: float) -> Segment:
+    return replace(
+        seg,
+        start=round(seg.start + dt, 3),
+        end=round(seg.end + dt, 3),
+        words=tuple(
+            replace(w, start=round(w.start + dt, 3), end=round(w.end + dt, 3)) for w in seg.words
+        ),
+    )
+
+
+def _transcribe_stream(path: str | Path, options: TranscriptionOptions) -> Transcript:
+    roles = _check_roles(options.channel_roles)
+    engine = get_engine(options)
+    decoder, blocks = iter_audio(path, sample_rate=WHISPER_SAMPLE_RATE)
+    segments: list[Segment] = []
+    notes: list[str] = []
+    methods: set[str] = set()
+    count = 0
+    for offset, x in stream.windows(
+        blocks, sample_rate=WHISPER_SAMPLE_RATE, window_s=options.window_s
+    ):
+        np.clip(x, -1.0, 1.0, out=x)
+        found, method, window_notes = _transcribe_window(engine, x, roles)
+        segments += [_shift(s, offset) for s in found]
+        methods.add(method)
+        notes += [n for n in window_notes if n not in notes]
+        count += 1
+    notes.append(f"streamed in {count} windows of up to {options.window_s:.0f} s")
+    if "mono-clustering" in methods:
+        notes.append("mono: speakers were separated per window")
+    return Transcript(
+        engine=engine.name,
+        model=engine.model_name,
+        segments=tuple(segments),
+        audio=decoder.info(),
+        language=options.language,
+        speaker_method="+".join(sorted(methods)),
+        notes=tuple(notes),
+    )
+
+
+def _transcribe_window(
+    engine: AsrEngine, x: np.ndarray, roles: tuple[Speaker, Speaker]
+) -> tuple[list[Segment], str, list[str]]:
     notes: list[str] = []
     if x.shape[0] == 2 and speakers.is_fake_stereo(x):
         notes.append("both channels carry the same audio; treated as mono")
@@ -58,15 +121,7 @@ def transcribe_audio(
         else:
             notes.append(f"mono: voice separation {separation:.2f}")
     segments.sort(key=lambda s: (s.start, s.channel or 0))
-    return Transcript(
-        engine=engine.name,
-        model=engine.model_name,
-        segments=tuple(segments),
-        audio=info,
-        language=options.language,
-        speaker_method=method,
-        notes=tuple(notes),
-    )
+    return segments, method, notes
 
 
 def _check_roles(roles: tuple[str, ...]) -> tuple[Speaker, Speaker]:

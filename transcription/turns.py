@@ -174,12 +174,17 @@ def to_segment(
     piece: Piece, *, speaker: Speaker, channel: int | None, confidence: float
 ) -> Segment:
     return Segment(
-        start=round(piece.start, 3),
-        end=round(piece.end, 3),
+        start=round(float(piece.start), 3),  # plain floats: numpy scalars leak from snapping
+        end=round(float(piece.end), 3),
         speaker=speaker,
         text=piece.text,
         words=tuple(
-            Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4))
+            Word(
+                round(float(w.start), 3),
+                round(float(w.end), 3),
+                w.word.strip(),
+                round(float(w.probability), 4),
+            )
             for w in piece.words
         ),
         speaker_confidence=round(confidence, 3),

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from api.auth import CurrentUser, authenticate, issue_token
 from api.deps import ServicesDep, SessionDep
+from models.orm import User
 
 router = APIRouter(tags=["auth"])
 
@@ -27,6 +28,12 @@ class UserOut(BaseModel):
     role: str
     team: str | None
 
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id, email=user.email, name=user.name, role=user.role.value, team=user.team
+        )
+
 
 @router.post("/auth/token", response_model=TokenOut)
 def login(
@@ -39,4 +46,4 @@ def login(
 
 @router.get("/users/me", response_model=UserOut)
 def me(user: CurrentUser) -> UserOut:
-    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role.value, team=user.team)
+    return UserOut.of(user)

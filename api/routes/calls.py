@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel
-from sqlalchemy import func, select
-
-from core.errors import InvalidInput
-from models.orm import Call, CallStatus
-from pipeline import clips
-from pipeline.intake import submit_upload
-from pipeline.results import load_review
-from pipeline.access import scope_calls, visible_agent, visible_call
-from pipeline.steps import get_call, retry
+from pydantic import BaseModel, Field
 
 from api.auth import CurrentUser, Reviewer, Uploader
 from api.deps import RunnerDep, ServicesDep, SessionDep
+from api.filters import CallFiltersDep
+from core.errors import InvalidInput
+from pipeline import clips, listing
+from pipeline.access import visible_agent, visible_call
+from pipeline.intake import submit_upload
+from pipeline.overrides import override_verdict
+from pipeline.results import load_review
+from pipeline.steps import get_call, retry
 
 router = APIRouter(tags=["calls"])
 
@@ -41,6 +42,10 @@ class CallSummary(BaseModel):
     created_at: datetime
     scored_at: datetime | None
     error: str | None
+    kind: str
+    score: float | None
+    auto_failed: bool | None
+    evaluation_source: str | None
 
 
 class CallPage(BaseModel):
@@ -70,48 +75,28 @@ def upload_call(
         runner.enqueue(submitted.call_id)
     else:
         response.status_code = 200
-    return SubmittedOut(call_id=submitted.call_id, status=status.value, duplicate=not submitted.created)
+    return SubmittedOut(
+        call_id=submitted.call_id, status=status.value, duplicate=not submitted.created
+    )
 
 
 @router.get("/calls", response_model=CallPage)
 def list_calls(
     session: SessionDep,
     user: CurrentUser,
-    agent_id: uuid.UUID | None = None,
-    status: CallStatus | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    filters: CallFiltersDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CallPage:
-    query = scope_calls(select(Call), user)
-    if agent_id is not None:
-        query = query.where(Call.agent_id == agent_id)
-    if status is not None:
-        query = query.where(Call.status == status)
-    if since is not None:
-        query = query.where(Call.created_at >= since)
-    if until is not None:
-        query = query.where(Call.created_at < until)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Call.created_at.desc(), Call.id).limit(limit).offset(offset)
+    """The calls you may see, newest first. Score filters and ``auto_failed`` match the call's
+    current evaluation (a human override counts)."""
+    page = listing.list_calls(session, user, filters, limit=limit, offset=offset)
+    return CallPage(
+        items=[CallSummary(**asdict(item)) for item in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
     )
-    items = [
-        CallSummary(
-            call_id=c.id,
-            agent_id=c.agent_id,
-            agent=c.agent.name,
-            status=c.status.value,
-            filename=c.original_filename,
-            duration_s=c.duration_s,
-            created_at=c.created_at,
-            scored_at=c.scored_at,
-            error=c.error,
-        )
-        for c in rows
-    ]
-    return CallPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/calls/{call_id}")
@@ -162,3 +147,45 @@ def retry_call(
     with svc.session_factory() as s:
         status = get_call(s, call_id).status
     return SubmittedOut(call_id=call_id, status=status.value)
+
+
+class OverrideIn(BaseModel):
+    verdict: Literal["pass", "fail", "na"]
+    reason: str = Field(min_length=1, max_length=2000, description="why the AI verdict is wrong")
+
+
+class OverrideOut(BaseModel):
+    call_id: uuid.UUID
+    criterion_id: str
+    verdict: str
+    previous_verdict: str
+    reason: str
+    points: float
+    max_points: float
+    score: float
+    auto_failed: bool
+    previous_score: float
+    evaluation_id: uuid.UUID
+    evaluation_source: str = "human"
+
+
+@router.put(
+    "/calls/{call_id}/criteria/{criterion_id}",
+    response_model=OverrideOut,
+    responses={409: {"description": "the call is not scored yet"}},
+)
+def override_criterion(
+    call_id: uuid.UUID,
+    criterion_id: Annotated[str, PathParam(max_length=100)],
+    body: OverrideIn,
+    session: SessionDep,
+    user: Reviewer,
+) -> OverrideOut:
+    """Override one verdict with a reason. The AI evaluation is kept; a human copy becomes the
+    call's current evaluation and its score is recomputed. Recorded in the audit log."""
+    call = visible_call(session, user, call_id)
+    result = override_verdict(
+        session, call, criterion_id, verdict=body.verdict, reason=body.reason, by=user
+    )
+    session.commit()
+    return OverrideOut(**asdict(result))

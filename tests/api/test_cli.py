@@ -90,7 +90,7 @@ def test_rubric_validate_names_field_and_line(tmp_path: Path):
     assert ok.returncode == 0, ok.stderr
     assert "contact-center-default version 1, 8 criteria" in ok.stdout
 
-    text = good.read_text().replace("type: lexical", "type: magic", 1)
+    text = good.read_text().replace("type: hold", "type: magic", 1)
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "type: magic" in ln)

@@ -71,8 +71,9 @@ def test_bad_call_fails_and_is_auto_failed(rubric: Rubric, embedder: Embedder) -
     (silence,) = dead.evidence
     assert (silence.start, silence.end, silence.speaker) == (13.05, 25.67, "unknown")
     prof = next(c for c in ev.criteria if c.id == "professional_language")
+    # Evidence is the sentence that was said, not the whole turn around it.
     assert [e.text for e in prof.evidence] == [
-        "Calm down. What's the account?",
+        "Calm down.",
         "Okay so there's nothing I can do, you'll have to call back.",
     ]
     greeting = ev.criteria[0]  # an absence cites the span it judged: the agent's opening

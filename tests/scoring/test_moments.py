@@ -18,10 +18,11 @@ def test_bad_call_moments(rubric: Rubric, embedder: Embedder) -> None:
     assert got == [
         ("failed_criterion", 0.5, 11.3, "warning", "greeting"),
         ("failed_criterion", 0.5, 30.26, "critical", "identity_verification"),
-        ("failed_criterion", 0.5, 30.26, "warning", "resolution"),
         ("failed_criterion", 3.02, 30.26, "warning", "empathy"),
         ("prohibited_phrase", 9.39, 11.3, "critical", "professional_language"),
         ("failed_criterion", 9.39, 30.26, "critical", "professional_language"),
+        # a missing resolution cites how the agent ended the call (its last turns)
+        ("failed_criterion", 9.39, 32.83, "warning", "resolution"),
         ("dead_air", 13.05, 25.67, "warning", "dead_air"),
         ("failed_criterion", 13.05, 25.67, "warning", "dead_air"),
         ("prohibited_phrase", 25.67, 30.26, "critical", "professional_language"),

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.synth import RenderedCall, Silence, Turn, render_call
+from tests.synth import Event, RenderedCall, Silence, Turn, render_call
 from transcription import Transcript, transcribe_file
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
-CALL = [
+CALL: list[Event] = [
     Turn("agent", "Thank you for calling Acme Telecom, my name is John, how can I help you today?"),
     Turn("customer", "Hi, my internet has been down since yesterday and I am really frustrated."),
     Turn("agent", "I am sorry to hear that. Can I have your date of birth to verify your account?"),

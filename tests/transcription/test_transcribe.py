@@ -178,3 +178,15 @@ def test_model_is_loaded_once(jfk: Transcript) -> None:
     hits = get_whisper_model.cache_info().hits
     get_engine(TranscriptionOptions())
     assert get_whisper_model.cache_info().hits == hits + 1
+
+
+def test_channel_roles_can_be_swapped(stereo_result: Transcribed) -> None:
+    # Some platforms record the customer on the left: the map decides, not the audio.
+    call = stereo_result.call
+    tr = transcribe_file(call.path, TranscriptionOptions(channel_roles=("customer", "agent")))
+    swap = {"agent": "customer", "customer": "agent"}
+    assert [s.speaker for s in tr.segments] == [swap[t.speaker] for t in call.turns]
+    assert [s.channel for s in tr.segments] == [
+        s.channel for s in stereo_result.transcript.segments
+    ]
+    assert [s.text for s in tr.segments] == [s.text for s in stereo_result.transcript.segments]

@@ -1,0 +1,138 @@
+// callreview pages: multi-file upload with per-file progress, live status of calls in the list.
+"use strict";
+
+const FINAL = new Set(["scored", "failed"]);
+const POLL_MS = 1500;
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+async function errorText(response) {
+  try {
+    const body = await response.json();
+    return typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+  } catch {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+// Upload one file with XMLHttpRequest: fetch() cannot report upload progress.
+function uploadOne(file, agentId, row) {
+  const bar = row.querySelector("progress");
+  const status = row.querySelector(".upload-status");
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/calls");
+    xhr.responseType = "json";
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) bar.value = e.loaded / e.total;
+    });
+    xhr.addEventListener("load", () => {
+      const body = xhr.response || {};
+      if (xhr.status === 202 || xhr.status === 200) {
+        bar.value = 1;
+        row.dataset.callId = body.call_id;
+        const link = el("a", { href: `/calls/${body.call_id}` }, body.duplicate ? "already uploaded" : body.status);
+        status.replaceChildren(link);
+        status.dataset.state = body.status;
+        watchCall(body.call_id, status);
+      } else {
+        status.textContent = `failed: ${body.detail || xhr.status}`;
+        status.classList.add("error-inline");
+      }
+      resolve();
+    });
+    xhr.addEventListener("error", () => {
+      status.textContent = "failed: network error";
+      status.classList.add("error-inline");
+      resolve();
+    });
+    const form = new FormData();
+    form.append("file", file);
+    form.append("agent_id", agentId);
+    xhr.send(form);
+  });
+}
+
+// Poll a call until it is scored or failed; update `target` (a status cell) as it moves.
+function watchCall(callId, target, onFinal) {
+  const tick = async () => {
+    const res = await fetch(`/api/v1/calls/${callId}`, { headers: { Accept: "application/json" } });
+    if (!res.ok) {
+      target.textContent = await errorText(res);
+      return;
+    }
+    const call = await res.json();
+    const link = el("a", { href: `/calls/${callId}` }, call.status);
+    link.className = `badge status-${call.status}`;
+    const parts = [link];
+    if (call.status === "scored" && call.evaluation) {
+      parts.push(document.createTextNode(` score ${call.evaluation.score.toFixed(1)}`));
+    }
+    if (call.status === "failed" && call.error) {
+      parts.push(el("span", { class: "error-inline" }, call.error.message));
+    }
+    target.replaceChildren(...parts);
+    target.dataset.state = call.status;
+    if (FINAL.has(call.status)) {
+      if (onFinal) onFinal(call);
+    } else {
+      setTimeout(tick, POLL_MS);
+    }
+  };
+  setTimeout(tick, POLL_MS / 3);
+}
+
+function initUpload() {
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const list = document.getElementById("upload-list");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const files = Array.from(form.elements.file.files);
+    const agentId = form.elements.agent_id.value;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    const rows = files.map((file) => {
+      const row = el("li", { class: "upload" });
+      row.append(el("span", { class: "upload-name" }, file.name));
+      const bar = el("progress", { max: "1", value: "0", "aria-label": `upload of ${file.name}` });
+      row.append(bar, el("span", { class: "upload-status" }, "uploading…"));
+      list.append(row);
+      return row;
+    });
+    // Two at a time: fast on a LAN without flooding a small server.
+    const queue = files.map((file, i) => [file, rows[i]]);
+    const worker = async () => {
+      while (queue.length) {
+        const [file, row] = queue.shift();
+        await uploadOne(file, agentId, row);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    button.disabled = false;
+    form.reset();
+  });
+}
+
+function initListPolling() {
+  for (const row of document.querySelectorAll("#calls-table tr[data-call-id]")) {
+    if (FINAL.has(row.dataset.status)) continue;
+    const cell = row.querySelector("td.status");
+    watchCall(row.dataset.callId, cell, (call) => {
+      row.dataset.status = call.status;
+      if (call.evaluation) {
+        row.querySelector("td.score").textContent = call.evaluation.score.toFixed(1);
+      }
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  initUpload();
+  initListPolling();
+});

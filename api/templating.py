@@ -1,0 +1,38 @@
+"""The Jinja2 environment for the pages, with a few filters for times and scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def clock(seconds: float | None) -> str:
+    """m:ss for the audio timeline."""
+    if seconds is None:
+        return ""
+    m, s = divmod(round(float(seconds)), 60)
+    return f"{m}:{s:02d}"
+
+
+def when(at: datetime | str | None) -> str:
+    if at is None:
+        return ""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
+def pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.0f}%"
+
+
+def score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+templates.env.filters.update(clock=clock, when=when, pct=pct, score=score)

@@ -1,0 +1,318 @@
+"""Read models over scored calls: an agent's progress and the supervisor dashboard.
+
+Both read each call's *current* evaluation (a human override counts), through the same scoping
+and filters as the calls list, so every number links to exactly the calls behind it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, User
+from pipeline.access import scope_calls
+from pipeline.call_filters import (
+    LOW_CONFIDENCE,
+    CallFilters,
+    apply_filters,
+    current_evaluation_join,
+)
+
+TREND_WINDOW = timedelta(days=14)
+TREND_DROP = 5.0  # score points lost between the two windows that count as "trending down"
+SCORE_BUCKETS = 10
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ScoredCall:
+    call_id: uuid.UUID
+    agent_id: uuid.UUID
+    agent: str
+    filename: str
+    at: datetime
+    score: float
+    auto_failed: bool
+    evaluation_id: uuid.UUID
+
+
+def week_start(at: datetime) -> date:
+    """Monday of the (UTC) week ``at`` falls in."""
+    day = at.astimezone(UTC).date() if at.tzinfo else at.date()
+    return day - timedelta(days=day.weekday())
+
+
+def _scored_calls(session: Session, user: User, filters: CallFilters) -> list[ScoredCall]:
+    query = (
+        select(Call, EvaluationRow)
+        .join(EvaluationRow, current_evaluation_join())
+        .where(Call.status == CallStatus.scored)
+    )
+    query = apply_filters(scope_calls(query, user), filters).order_by(Call.created_at, Call.id)
+    return [
+        ScoredCall(
+            call_id=call.id,
+            agent_id=call.agent_id,
+            agent=call.agent.name,
+            filename=call.original_filename,
+            at=call.created_at,
+            score=ev.score,
+            auto_failed=ev.auto_failed,
+            evaluation_id=ev.id,
+        )
+        for call, ev in session.execute(query).unique()
+    ]
+
+
+def _criterion_rows(
+    session: Session, evaluation_ids: list[uuid.UUID]
+) -> list[CriterionResultRow]:
+    if not evaluation_ids:
+        return []
+    return list(
+        session.scalars(
+            select(CriterionResultRow)
+            .where(CriterionResultRow.evaluation_id.in_(evaluation_ids))
+            .order_by(CriterionResultRow.evaluation_id, CriterionResultRow.position)
+        )
+    )
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 3) if denominator else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+# ------------------------------------------------------------------------------ agent progress
+def agent_progress(
+    session: Session, user: User, agent: User, filters: CallFilters
+) -> dict[str, Any]:
+    """Weekly score trend and pass rate per criterion (pass / (pass + fail); N/A left out)."""
+    calls = _scored_calls(session, user, _with_agent(filters, agent.id))
+    rows = _criterion_rows(session, [c.evaluation_id for c in calls])
+    week_of = {c.evaluation_id: week_start(c.at) for c in calls}
+
+    scores_by_week: dict[date, list[float]] = defaultdict(list)
+    for c in calls:
+        scores_by_week[week_start(c.at)].append(c.score)
+    weeks = sorted(scores_by_week)
+
+    order: list[str] = []
+    sections: dict[str, str] = {}
+    tally: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for r in rows:
+        if r.criterion_id not in sections:
+            order.append(r.criterion_id)
+            sections[r.criterion_id] = r.section
+        if r.verdict == "na":
+            continue
+        cell = tally[r.criterion_id][week_of[r.evaluation_id]]
+        cell[1] += 1
+        cell[0] += r.verdict == "pass"
+
+    criteria = []
+    for cid in order:
+        by_week = tally[cid]
+        passed = sum(v[0] for v in by_week.values())
+        applicable = sum(v[1] for v in by_week.values())
+        criteria.append(
+            {
+                "id": cid,
+                "section": sections[cid],
+                "pass_rate": _rate(passed, applicable),
+                "passed": passed,
+                "applicable": applicable,
+                "weeks": [
+                    {
+                        "week_start": w.isoformat(),
+                        "pass_rate": _rate(*by_week[w]) if w in by_week else None,
+                        "passed": by_week[w][0] if w in by_week else 0,
+                        "applicable": by_week[w][1] if w in by_week else 0,
+                    }
+                    for w in weeks
+                ],
+            }
+        )
+    return {
+        "agent_id": str(agent.id),
+        "agent": agent.name,
+        "team": agent.team,
+        "calls": len(calls),
+        "average_score": _mean([c.score for c in calls]),
+        "weeks": [
+            {
+                "week_start": w.isoformat(),
+                "calls": len(scores_by_week[w]),
+                "average_score": _mean(scores_by_week[w]),
+            }
+            for w in weeks
+        ],
+        "scores": [
+            {
+                "call_id": str(c.call_id),
+                "at": c.at.isoformat(),
+                "score": c.score,
+                "auto_failed": c.auto_failed,
+            }
+            for c in calls
+        ],
+        "criteria": criteria,
+        "goals": [],  # coaching goals arrive with issue 8
+    }
+
+
+def _with_agent(filters: CallFilters, agent_id: uuid.UUID) -> CallFilters:
+    return CallFilters(**{**filters.__dict__, "agent_id": agent_id})
+
+
+# ----------------------------------------------------------------------------------- dashboard
+@dataclass
+class _AgentWindows:
+    name: str
+    recent: list[float] = field(default_factory=list)
+    before: list[float] = field(default_factory=list)
+
+
+def _bucket(score: float) -> int:
+    return min(int(score // (100 / SCORE_BUCKETS)), SCORE_BUCKETS - 1)
+
+
+def _distribution(calls: list[ScoredCall], base: dict[str, str]) -> list[dict[str, Any]]:
+    counts = [0] * SCORE_BUCKETS
+    for c in calls:
+        counts[_bucket(c.score)] += 1
+    width = 100 // SCORE_BUCKETS
+    out = []
+    for i, n in enumerate(counts):
+        low = i * width
+        # Scores carry one decimal, so [low, low + width - 0.01] covers the bucket exactly.
+        high = 100.0 if i == SCORE_BUCKETS - 1 else low + width - 0.01
+        out.append(
+            {
+                "min_score": float(low),
+                "max_score": high,
+                "label": f"{low}–{100 if i == SCORE_BUCKETS - 1 else low + width - 1}",
+                "calls": n,
+                "filters": {**base, "min_score": str(float(low)), "max_score": str(high)},
+            }
+        )
+    return out
+
+
+def _trending_down(
+    calls: list[ScoredCall], now: datetime, base: dict[str, str]
+) -> list[dict[str, Any]]:
+    windows: dict[uuid.UUID, _AgentWindows] = {}
+    for c in calls:
+        at = c.at if c.at.tzinfo else c.at.replace(tzinfo=UTC)
+        w = windows.setdefault(c.agent_id, _AgentWindows(c.agent))
+        if now - TREND_WINDOW <= at <= now:
+            w.recent.append(c.score)
+        elif now - 2 * TREND_WINDOW <= at < now - TREND_WINDOW:
+            w.before.append(c.score)
+    out = []
+    for agent_id, w in windows.items():
+        recent, before = _mean(w.recent), _mean(w.before)
+        if recent is None or before is None or before - recent < TREND_DROP:
+            continue
+        out.append(
+            {
+                "agent_id": str(agent_id),
+                "agent": w.name,
+                "recent_average": recent,
+                "previous_average": before,
+                "change": round(recent - before, 1),
+                "recent_calls": len(w.recent),
+                "filters": {
+                    **base,
+                    "agent_id": str(agent_id),
+                    "since": (now - TREND_WINDOW).isoformat(),
+                },
+            }
+        )
+    return sorted(out, key=lambda a: a["change"])
+
+
+def dashboard(
+    session: Session, user: User, filters: CallFilters, *, now: datetime | None = None
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    # Links carry status=scored so the calls behind a number are exactly the ones counted.
+    base = {**filters.query_params(), "status": CallStatus.scored.value}
+    calls = _scored_calls(session, user, filters)
+    rows = _criterion_rows(session, [c.evaluation_id for c in calls])
+    call_of = {c.evaluation_id: c for c in calls}
+
+    fails: dict[str, list[int]] = {}
+    waiting = []
+    for r in rows:
+        cell = fails.setdefault(r.criterion_id, [0, 0])
+        if r.verdict != "na":
+            cell[1] += 1
+            cell[0] += r.verdict == "fail"
+        if r.confidence < LOW_CONFIDENCE and r.reason is None:
+            c = call_of[r.evaluation_id]
+            waiting.append(
+                {
+                    "call_id": str(c.call_id),
+                    "agent": c.agent,
+                    "criterion": r.criterion_id,
+                    "verdict": r.verdict,
+                    "confidence": r.confidence,
+                }
+            )
+    auto_failed = [c for c in calls if c.auto_failed]
+    return {
+        "filters": base,
+        "scored_calls": len(calls),
+        "average_score": _mean([c.score for c in calls]),
+        "low_confidence_threshold": LOW_CONFIDENCE,
+        "score_distribution": _distribution(calls, base),
+        "criteria": _fail_rates(fails, base),
+        "agents_trending_down": _trending_down(calls, now, base),
+        "auto_failed": {
+            "calls": len(auto_failed),
+            "filters": {**base, "auto_failed": "true"},
+            "recent": [_call_ref(c) for c in reversed(auto_failed[-LIST_LIMIT:])],
+        },
+        "needs_review": {
+            "verdicts": len(waiting),
+            "calls": len({w["call_id"] for w in waiting}),
+            "filters": {**base, "needs_review": "true"},
+            "recent": waiting[-LIST_LIMIT:][::-1],
+        },
+    }
+
+
+def _fail_rates(fails: dict[str, list[int]], base: dict[str, str]) -> list[dict[str, Any]]:
+    """Worst first; criteria never applicable last, in rubric order (sorting is stable)."""
+    rates = [
+        {
+            "id": cid,
+            "failed": failed,
+            "applicable": applicable,
+            "fail_rate": _rate(failed, applicable),
+            "filters": {**base, "failed_criterion": cid},
+        }
+        for cid, (failed, applicable) in fails.items()
+    ]
+    return sorted(rates, key=lambda r: (r["fail_rate"] is None, -(r["fail_rate"] or 0.0)))
+
+
+def _call_ref(c: ScoredCall) -> dict[str, Any]:
+    return {
+        "call_id": str(c.call_id),
+        "agent": c.agent,
+        "filename": c.filename,
+        "score": c.score,
+        "at": c.at.isoformat(),
+    }

@@ -1,0 +1,98 @@
+"""The calls list's filters, shared by the list, the CSV export and the dashboard's links, so a
+number on the dashboard and the calls behind it always come from the same query."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, select
+from sqlalchemy.orm import aliased
+
+from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, User
+from pipeline.access import SelectT
+
+# Verdicts below this confidence wait for a human (dashboard queue, `needs_review` filter).
+LOW_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    agent_id: uuid.UUID | None = None
+    team: str | None = None
+    status: CallStatus | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    auto_failed: bool | None = None
+    failed_criterion: str | None = None
+    needs_review: bool | None = None
+
+    def query_params(self) -> dict[str, str]:
+        """The filters as query-string parameters (links from the dashboard and pages)."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                out[key] = "true" if value else "false"
+            elif isinstance(value, datetime):
+                out[key] = value.isoformat()
+            else:
+                out[key] = str(value)
+        return out
+
+
+def current_evaluation_join() -> Any:
+    """ON clause pairing a call with its current evaluation (at most one per call)."""
+    return and_(EvaluationRow.call_id == Call.id, EvaluationRow.is_current.is_(True))
+
+
+def _low_confidence_waiting() -> Any:
+    return exists().where(
+        CriterionResultRow.evaluation_id == EvaluationRow.id,
+        CriterionResultRow.confidence < LOW_CONFIDENCE,
+        CriterionResultRow.reason.is_(None),
+    )
+
+
+def apply_filters(query: SelectT, filters: CallFilters) -> SelectT:
+    """Filter a query over ``Call`` that already outer-joins the current ``EvaluationRow``."""
+    f = filters
+    if f.agent_id is not None:
+        query = query.where(Call.agent_id == f.agent_id)
+    if f.team is not None:
+        team_agent = aliased(User)
+        team_agents = select(team_agent.id).where(team_agent.team == f.team)
+        query = query.where(Call.agent_id.in_(team_agents))
+    if f.status is not None:
+        query = query.where(Call.status == f.status)
+    if f.since is not None:
+        query = query.where(Call.created_at >= f.since)
+    if f.until is not None:
+        query = query.where(Call.created_at < f.until)
+    if f.min_score is not None:
+        query = query.where(EvaluationRow.score >= f.min_score)
+    if f.max_score is not None:
+        query = query.where(EvaluationRow.score <= f.max_score)
+    if f.auto_failed is not None:
+        query = query.where(EvaluationRow.auto_failed.is_(f.auto_failed))
+    if f.failed_criterion is not None:
+        query = query.where(
+            exists().where(
+                CriterionResultRow.evaluation_id == EvaluationRow.id,
+                CriterionResultRow.criterion_id == f.failed_criterion,
+                CriterionResultRow.verdict == "fail",
+            )
+        )
+    if f.needs_review is not None:
+        waiting = _low_confidence_waiting()
+        query = query.where(waiting if f.needs_review else ~waiting)
+    return query
+
+
+def calls_with_current_evaluation() -> Select[Call, EvaluationRow]:
+    return select(Call, EvaluationRow).outerjoin(EvaluationRow, current_evaluation_join())

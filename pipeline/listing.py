@@ -1,0 +1,68 @@
+"""The calls list: one page of the calls a user may see, with each call's current score."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.orm import Call, User
+from pipeline.access import scope_calls
+from pipeline.call_filters import CallFilters, apply_filters, calls_with_current_evaluation
+
+
+@dataclass(frozen=True)
+class CallListItem:
+    call_id: uuid.UUID
+    agent_id: uuid.UUID
+    agent: str
+    status: str
+    kind: str
+    filename: str
+    duration_s: float | None
+    created_at: datetime
+    scored_at: datetime | None
+    error: str | None
+    score: float | None
+    auto_failed: bool | None
+    evaluation_source: str | None
+
+
+@dataclass(frozen=True)
+class CallListPage:
+    items: list[CallListItem]
+    total: int
+    limit: int
+    offset: int
+
+
+def list_calls(
+    session: Session, user: User, filters: CallFilters, *, limit: int = 50, offset: int = 0
+) -> CallListPage:
+    query = apply_filters(scope_calls(calls_with_current_evaluation(), user), filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(Call.created_at.desc(), Call.id).limit(limit).offset(offset)
+    ).unique()
+    items = [
+        CallListItem(
+            call_id=c.id,
+            agent_id=c.agent_id,
+            agent=c.agent.name,
+            status=c.status.value,
+            kind=c.kind,
+            filename=c.original_filename,
+            duration_s=c.duration_s,
+            created_at=c.created_at,
+            scored_at=c.scored_at,
+            error=c.error,
+            score=ev.score if ev is not None else None,
+            auto_failed=ev.auto_failed if ev is not None else None,
+            evaluation_source=ev.source if ev is not None else None,
+        )
+        for c, ev in rows
+    ]
+    return CallListPage(items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,187 @@
+"""Human overrides of AI verdicts.
+
+The AI evaluation is never edited. The first override copies it into a human evaluation
+(``source="human"``) that becomes the call's current one; later overrides edit that copy. The
+score is recomputed with the arithmetic of ``scoring.engine.score`` over the evaluation's own
+rubric version, so an override means the same thing whatever rubric is the default today.
+Helpers here never commit: the route commits once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, InvalidInput, NotFound
+from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, RubricRow, User
+from pipeline.audit import record
+from pipeline.results import current_evaluation
+from scoring.engine import score as rubric_score
+from scoring.rubric import Criterion, Rubric
+from scoring.types import VERDICTS, CriterionResult
+
+MAX_REASON_CHARS = 2000
+HUMAN_CONFIDENCE = 1.0  # a reviewer's verdict needs no second look
+
+
+@dataclass(frozen=True)
+class OverrideResult:
+    call_id: uuid.UUID
+    criterion_id: str
+    verdict: str
+    previous_verdict: str
+    reason: str
+    points: float
+    max_points: float
+    score: float
+    auto_failed: bool
+    previous_score: float
+    evaluation_id: uuid.UUID
+
+
+def rubric_of(row: RubricRow) -> Rubric:
+    """The rubric exactly as it was when the evaluation was made (stored as JSON)."""
+    return Rubric.model_validate_json(row.source_yaml)
+
+
+def rubric_criterion(rubric: Rubric, criterion_id: str) -> tuple[Criterion, float]:
+    """The criterion and its weighted points."""
+    for section, crit in rubric.criteria:
+        if crit.id == criterion_id:
+            return crit, crit.points * section.weight
+    raise NotFound(f"criterion {criterion_id!r} is not in rubric {rubric.name} v{rubric.version}")
+
+
+def _human_copy(session: Session, ai: EvaluationRow, by: User) -> EvaluationRow:
+    copy = EvaluationRow(
+        call_id=ai.call_id,
+        rubric_id=ai.rubric_id,
+        source="human",
+        is_current=True,
+        score=ai.score,
+        auto_failed=ai.auto_failed,
+        created_by=by.id,
+        criteria=[
+            CriterionResultRow(
+                position=c.position,
+                criterion_id=c.criterion_id,
+                section=c.section,
+                verdict=c.verdict,
+                confidence=c.confidence,
+                points=c.points,
+                max_points=c.max_points,
+                critical=c.critical,
+                rationale=c.rationale,
+                evidence=list(c.evidence),
+                reason=c.reason,
+            )
+            for c in ai.criteria
+        ],
+    )
+    session.execute(
+        update(EvaluationRow)
+        .where(EvaluationRow.call_id == ai.call_id)
+        .values(is_current=False)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(copy)
+    return copy
+
+
+def _as_result(row: CriterionResultRow) -> CriterionResult:
+    return CriterionResult(
+        id=row.criterion_id,
+        verdict=row.verdict,  # type: ignore[arg-type]
+        confidence=row.confidence,
+        points=row.points,
+        max_points=row.max_points,
+        rationale=row.rationale,
+        critical=row.critical,
+        section=row.section,
+    )
+
+
+def validate_override(verdict: str, reason: str, crit: Criterion) -> str:
+    if verdict not in VERDICTS:
+        raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+    if verdict == "na" and not crit.na_allowed:
+        raise InvalidInput(f"criterion {crit.id!r} does not allow N/A")
+    cleaned = reason.strip()
+    if not cleaned:
+        raise InvalidInput("a reason is required for an override")
+    if len(cleaned) > MAX_REASON_CHARS:
+        raise InvalidInput(f"the reason is longer than {MAX_REASON_CHARS} characters")
+    return cleaned
+
+
+def override_verdict(
+    session: Session, call: Call, criterion_id: str, *, verdict: str, reason: str, by: User
+) -> OverrideResult:
+    """Set one criterion's verdict by hand and recompute the score. Does not commit."""
+    # Serialise overrides of one call (PostgreSQL) so two first overrides make one copy.
+    session.execute(select(Call.id).where(Call.id == call.id).with_for_update())
+    if call.status != CallStatus.scored:
+        raise Conflict(
+            f"call {call.id} is {call.status.value}; only scored calls can be overridden"
+        )
+    current = current_evaluation(session, call.id)
+    if current is None:
+        raise Conflict(f"call {call.id} has no evaluation to override")
+    crit, max_points = rubric_criterion(rubric_of(current.rubric), criterion_id)
+    cleaned = validate_override(verdict, reason, crit)
+    previous_score = current.score
+    evaluation = current if current.source == "human" else _human_copy(session, current, by)
+    row = next((c for c in evaluation.criteria if c.criterion_id == criterion_id), None)
+    if row is None:
+        raise NotFound(f"criterion {criterion_id!r} was not evaluated on call {call.id}")
+    previous_verdict = row.verdict
+    row.verdict = verdict
+    row.reason = cleaned
+    row.confidence = HUMAN_CONFIDENCE
+    row.max_points = max_points
+    row.points = max_points if verdict == "pass" else 0.0
+    results = [_as_result(c) for c in evaluation.criteria]
+    evaluation.score = rubric_score(results)
+    evaluation.auto_failed = any(r.critical and r.verdict == "fail" for r in results)
+    session.flush()
+    record(
+        session,
+        actor_id=by.id,
+        action="criterion.override",
+        entity="call",
+        entity_id=call.id,
+        criterion=criterion_id,
+        verdict_before=previous_verdict,
+        verdict_after=verdict,
+        reason=cleaned,
+        score_before=previous_score,
+        score_after=evaluation.score,
+        evaluation_id=str(evaluation.id),
+    )
+    return OverrideResult(
+        call_id=call.id,
+        criterion_id=criterion_id,
+        verdict=verdict,
+        previous_verdict=previous_verdict,
+        reason=cleaned,
+        points=row.points,
+        max_points=max_points,
+        score=evaluation.score,
+        auto_failed=evaluation.auto_failed,
+        previous_score=previous_score,
+        evaluation_id=evaluation.id,
+    )
+
+
+def ai_evaluation(session: Session, evaluation: EvaluationRow) -> EvaluationRow | None:
+    """The AI evaluation a human one was copied from."""
+    return session.scalar(
+        select(EvaluationRow).where(
+            EvaluationRow.call_id == evaluation.call_id,
+            EvaluationRow.rubric_id == evaluation.rubric_id,
+            EvaluationRow.source == "ai",
+        )
+    )
