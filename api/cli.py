@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from core.errors import CallReviewError
+from core.runtime import limit_threads
 from core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -33,7 +34,7 @@ class OutputFormat(StrEnum):
 
 
 def _services() -> Any:
-    from pipeline.services import build_services, limit_threads
+    from pipeline.services import build_services
 
     limit_threads()
     return build_services(get_settings())
@@ -114,8 +115,6 @@ def serve(
     """Start the web service (API and pages) with the embedded worker."""
     import uvicorn
 
-    from pipeline.services import limit_threads
-
     limit_threads()
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
@@ -186,6 +185,7 @@ def config() -> None:
 
 
 def main() -> None:
+    limit_threads()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
 

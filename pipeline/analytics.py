@@ -21,6 +21,7 @@ from pipeline.call_filters import (
     LOW_CONFIDENCE,
     CallFilters,
     apply_filters,
+    as_utc,
     current_evaluation_join,
 )
 
@@ -44,7 +45,7 @@ class ScoredCall:
 
 def week_start(at: datetime) -> date:
     """Monday of the (UTC) week ``at`` falls in."""
-    day = at.astimezone(UTC).date() if at.tzinfo else at.date()
+    day = as_utc(at).date()
     return day - timedelta(days=day.weekday())
 
 
@@ -61,7 +62,7 @@ def _scored_calls(session: Session, user: User, filters: CallFilters) -> list[Sc
             agent_id=call.agent_id,
             agent=call.agent.name,
             filename=call.original_filename,
-            at=call.created_at,
+            at=as_utc(call.created_at),
             score=ev.score,
             auto_failed=ev.auto_failed,
             evaluation_id=ev.id,
@@ -213,7 +214,7 @@ def _trending_down(
 ) -> list[dict[str, Any]]:
     windows: dict[uuid.UUID, _AgentWindows] = {}
     for c in calls:
-        at = c.at if c.at.tzinfo else c.at.replace(tzinfo=UTC)
+        at = c.at
         w = windows.setdefault(c.agent_id, _AgentWindows(c.agent))
         if now - TREND_WINDOW <= at <= now:
             w.recent.append(c.score)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, select
@@ -46,16 +46,23 @@ class CallFilters:
         return out
 
 
+def as_utc(at: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every stored time is UTC."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def current_evaluation_join() -> Any:
     """ON clause pairing a call with its current evaluation (at most one per call)."""
     return and_(EvaluationRow.call_id == Call.id, EvaluationRow.is_current.is_(True))
 
 
 def _low_confidence_waiting() -> Any:
+    # An alias, so the subquery stays its own even when the outer query joins criterion rows.
+    crit = aliased(CriterionResultRow)
     return exists().where(
-        CriterionResultRow.evaluation_id == EvaluationRow.id,
-        CriterionResultRow.confidence < LOW_CONFIDENCE,
-        CriterionResultRow.reason.is_(None),
+        crit.evaluation_id == EvaluationRow.id,
+        crit.confidence < LOW_CONFIDENCE,
+        crit.reason.is_(None),
     )
 
 
@@ -81,11 +88,12 @@ def apply_filters(query: SelectT, filters: CallFilters) -> SelectT:
     if f.auto_failed is not None:
         query = query.where(EvaluationRow.auto_failed.is_(f.auto_failed))
     if f.failed_criterion is not None:
+        crit = aliased(CriterionResultRow)
         query = query.where(
             exists().where(
-                CriterionResultRow.evaluation_id == EvaluationRow.id,
-                CriterionResultRow.criterion_id == f.failed_criterion,
-                CriterionResultRow.verdict == "fail",
+                crit.evaluation_id == EvaluationRow.id,
+                crit.criterion_id == f.failed_criterion,
+                crit.verdict == "fail",
             )
         )
     if f.needs_review is not None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.orm import Call, CriterionResultRow, EvaluationRow, RubricRow, User
 from pipeline.access import scope_calls
-from pipeline.call_filters import CallFilters, apply_filters, current_evaluation_join
+from pipeline.call_filters import CallFilters, apply_filters, as_utc, current_evaluation_join
 
 COLUMNS = (
     "call_id",
@@ -70,7 +70,7 @@ def evaluation_rows(session: Session, user: User, filters: CallFilters) -> Itera
                 call.agent.name,
                 call.agent.team,
                 call.original_filename,
-                call.created_at.isoformat(),
+                as_utc(call.created_at).isoformat(),
                 call.status.value,
                 rubric.name,
                 rubric.version,

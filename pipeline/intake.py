@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound, UploadTooLarge
+from core.errors import AudioUnreadable, NotFound, UploadTooLarge
 from models.orm import Call, CallStatus, Role, User
 from pipeline.services import Services
 from pipeline.sniff import sniff_file
+from transcription import probe_audio
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".mp4", ".webm", ".aac", ".aiff"}
 TRANSCRIPT_SUFFIXES = {".json", ".txt"}
@@ -51,8 +52,11 @@ def _submit_local(
     agent_id: uuid.UUID,
     original_name: str,
     rubric: str | None,
+    verify_audio: bool = False,
 ) -> Submitted:
     sniffed = sniff_file(path)
+    if verify_audio and sniffed.kind == "audio":
+        _ensure_decodable(path, original_name)
     stored = svc.storage.put_file(path, suffix=sniffed.suffix)
     with svc.session_factory() as s:
         if s.get(User, agent_id) is None:
@@ -83,6 +87,17 @@ def _submit_local(
             assert won is not None
             return Submitted(won, created=False)
         return Submitted(call.id, created=True)
+
+
+def _ensure_decodable(path: Path, label: str) -> None:
+    """An HTTP upload that claims to be audio but does not decode is refused at once (422)
+    rather than becoming a call that fails later; local files keep the fail-and-retry path."""
+    try:
+        probe_audio(path)
+    except AudioUnreadable as exc:
+        raise AudioUnreadable(
+            f"'{label}' looks like audio but cannot be decoded (corrupt or truncated)"
+        ) from exc
 
 
 def submit_file(
@@ -119,7 +134,12 @@ def submit_upload(
                 out.write(chunk)
         label = Path(filename or "upload").name
         return _submit_local(
-            svc, Path(tmp_name), agent_id=agent_id, original_name=label, rubric=rubric
+            svc,
+            Path(tmp_name),
+            agent_id=agent_id,
+            original_name=label,
+            rubric=rubric,
+            verify_audio=True,
         )
     finally:
         if os.path.exists(tmp_name):

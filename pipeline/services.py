@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,21 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.runtime import limit_threads
 from core.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from pipeline.storage import LocalStorage
 from transcription import TranscriptionOptions
-
-
-def limit_threads() -> None:
-    """Measured here: busy-waiting OpenMP threads on a loaded 2-core machine made Whisper and
-    torch several times slower. One thread per worker process, passive waiting."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 @dataclass
@@ -67,3 +57,6 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         session_factory=make_session_factory(engine),
         storage=LocalStorage(settings.storage_dir),
     )
+
+
+__all__ = ["Services", "build_services", "limit_threads"]

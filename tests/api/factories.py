@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import uuid
 import wave
 from datetime import UTC, datetime
@@ -60,11 +61,16 @@ def _hashed(password: str) -> str:
     return hash_password(password)  # scrypt is slow on purpose; tests reuse one hash
 
 
-def tone_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
+_tones = itertools.count()
+
+
+def tone_wav(seconds: float = 1.0, rate: int = 8000, hz: float | None = None) -> bytes:
+    """A distinct recording each call (another pitch), so no two are duplicates."""
     import numpy as np
 
     t = np.arange(int(seconds * rate)) / rate
-    pcm = (np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2")
+    pitch = hz if hz is not None else 300.0 + next(_tones)
+    pcm = (np.sin(2 * np.pi * pitch * t) * 8000).astype("<i2")
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
@@ -88,7 +94,7 @@ def make_call(
 ) -> uuid.UUID:
     """A call with a stored recording and, when scored, an AI evaluation of ``verdicts``
     (default: ``CLEAN``) scored with the real rubric arithmetic."""
-    data = audio if audio is not None else tone_wav(seconds=1.0 + len(filename) / 1000)
+    data = audio if audio is not None else tone_wav()
     stored = svc.storage.put_stream(io.BytesIO(data), suffix=".wav")
     rubric = load_call_rubric(RUBRIC)
     with svc.session_factory() as s:

@@ -34,3 +34,21 @@ def test_turns_are_recut_at_word_gaps() -> None:
     ]
     t2 = make_transcript([("customer", 0.0, 1.0, "hi there")])
     assert [u.speaker for u in utterances(t2)] == ["customer"]
+
+
+def test_numpy_encoder_matches_transformers() -> None:
+    """The numpy forward pass gives transformers' own vectors (same weights, same pooling)."""
+    from scoring.embedding import NumpyEmbedder, TransformerEmbedder, resolve_model_path
+
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    texts = [
+        "Thank you for calling Acme Telecom, my name is Sarah.",
+        "calm down",
+        "I can see two payments of thirty two pounds on your account, so I've refunded one.",
+        "",
+    ]
+    fast = NumpyEmbedder(path).encode(texts)
+    ref = TransformerEmbedder(path).encode(texts)
+    assert fast.shape == ref.shape == (4, 384)
+    cosines = (fast * ref).sum(axis=1)
+    assert cosines.min() > 0.9999

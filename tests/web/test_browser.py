@@ -103,14 +103,19 @@ def test_review_workflow_in_a_real_browser(
     first.locator("button.seek").click()
     assert "playing" in (first.get_attribute("class") or "")
 
-    page.screenshot(path=str(artifacts / "review-page.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts / "review-page.png"))
 
-    # Override dead_air to pass: the score changes on the page without a reload.
-    before = float(page.locator("#score-value").inner_text())
-    dead_air.locator("details.override summary").click()
-    form = dead_air.locator("form.override-form")
+    # The call never verified the caller (critical) so it is auto-failed at 0. A reviewer
+    # overrides that verdict (the IVR verified them): the score changes without a reload.
+    assert page.locator("#score-value").inner_text() == "0.0"
+    assert page.locator("#auto-failed").is_visible()
+    verification = page.locator("#criterion-identity_verification")
+    assert verification.locator("[data-role=verdict]").inner_text() == "FAIL"
+    verification.locator("details.override summary").click()
+    form = verification.locator("form.override-form")
     form.get_by_label("PASS").check()
-    form.get_by_label("Reason").fill("The agent was checking the account; the customer knew.")
+    form.get_by_label("Reason").fill("Verified by the IVR before the call was connected.")
     form.get_by_role("button", name="Save override").click()
     status = form.locator(".form-status")
     page.wait_for_function(
@@ -119,9 +124,15 @@ def test_review_workflow_in_a_real_browser(
     )
     assert status.inner_text().startswith("Saved"), status.inner_text()
     after = float(page.locator("#score-value").inner_text())
-    assert after > before
-    assert dead_air.locator("[data-role=verdict]").inner_text() == "PASS"
-    assert "The agent was checking" in dead_air.locator("[data-role=override-note]").inner_text()
+    assert after > 0.0
+    assert not page.locator("#auto-failed").is_visible()
+    assert verification.locator("[data-role=verdict]").inner_text() == "PASS"
+    note = verification.locator("[data-role=override-note]").inner_text()
+    assert "Verified by the IVR" in note
+    call_id = page.url.rsplit("/", 1)[1]
+    api = page.request.get(f"{server.url}/api/v1/calls/{call_id}").json()
+    assert api["evaluation"]["score"] == after
+    assert api["evaluation"]["source"] == "human"
     page.reload()
     assert float(page.locator("#score-value").inner_text()) == after
     log_out(page)
