@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import pages
-from api.errors import error_response
+from api.errors import RejectNulInQuery, error_response
 from core.errors import CallReviewError
 from core.settings import Settings, get_settings
 
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for module in (auth, calls, users, audit, analytics):
         app.include_router(module.router, prefix="/api/v1")
+    app.add_middleware(RejectNulInQuery)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     return app

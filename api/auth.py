@@ -38,6 +38,8 @@ def issue_token(user: User, settings: Settings) -> str:
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
+    if "\x00" in email:
+        raise Unauthorized("wrong e-mail or password")  # PostgreSQL text cannot hold NUL
     user = session.scalar(select(User).where(User.email == email))
     # Verify even for unknown users so timing does not reveal which e-mails exist.
     ok = verify_password(password, user.password_hash if user else None)

@@ -65,7 +65,7 @@ def progress_charts(progress: dict[str, Any]) -> dict[str, Any]:
                 [(w["week_start"], w["pass_rate"]) for w in c["weeks"]],
                 width=300,
                 height=110,
-                pad=22,
+                pad=34,
                 top=1.0,
                 tick_format="{:.0%}",
             ),

@@ -184,6 +184,16 @@ def config() -> None:
         typer.echo(f"CALLREVIEW_{key.upper()}={shown}")
 
 
+def _register_extensions() -> None:
+    from api import cli_ops, cli_rubrics
+
+    cli_ops.register(app)
+    cli_rubrics.register(rubric_app, app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     limit_threads()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -71,9 +71,7 @@ def _scored_calls(session: Session, user: User, filters: CallFilters) -> list[Sc
     ]
 
 
-def _criterion_rows(
-    session: Session, evaluation_ids: list[uuid.UUID]
-) -> list[CriterionResultRow]:
+def _criterion_rows(session: Session, evaluation_ids: list[uuid.UUID]) -> list[CriterionResultRow]:
     if not evaluation_ids:
         return []
     return list(
@@ -83,6 +81,14 @@ def _criterion_rows(
             .order_by(CriterionResultRow.evaluation_id, CriterionResultRow.position)
         )
     )
+
+
+def _every_week(seen: list[date]) -> list[date]:
+    """Each week from the first to the last with calls, so a quiet week shows as a gap."""
+    if not seen:
+        return []
+    count = (seen[-1] - seen[0]).days // 7 + 1
+    return [seen[0] + timedelta(weeks=i) for i in range(count)]
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -105,7 +111,7 @@ def agent_progress(
     scores_by_week: dict[date, list[float]] = defaultdict(list)
     for c in calls:
         scores_by_week[week_start(c.at)].append(c.score)
-    weeks = sorted(scores_by_week)
+    weeks = _every_week(sorted(scores_by_week))
 
     order: list[str] = []
     sections: dict[str, str] = {}
@@ -152,8 +158,8 @@ def agent_progress(
         "weeks": [
             {
                 "week_start": w.isoformat(),
-                "calls": len(scores_by_week[w]),
-                "average_score": _mean(scores_by_week[w]),
+                "calls": len(scores_by_week.get(w, [])),
+                "average_score": _mean(scores_by_week.get(w, [])),
             }
             for w in weeks
         ],
@@ -265,6 +271,7 @@ def dashboard(
             waiting.append(
                 {
                     "call_id": str(c.call_id),
+                    "filename": c.filename,
                     "agent": c.agent,
                     "criterion": r.criterion_id,
                     "verdict": r.verdict,

@@ -1,48 +1,73 @@
 """Who is speaking: by channel for real stereo, by voice + content for mono.
 
-Mono method (offline, numpy only, no trained speaker model):
+Mono method (offline, numpy only, no trained speaker model), per call or stream window:
 
-1. Each unit (a sentence or pause-delimited run of words) gets a voice vector from the audio
-   under it, using only its voiced frames: the median pitch (autocorrelation peak in
-   60-400 Hz, as log2 Hz) and the mean MFCCs 1-12 (24-band log-mel + DCT). Pitch separates
-   most agent/customer pairs; MFCCs carry timbre when pitches are close.
-2. Dimensions are standardised across the call's units and clustered into two groups with
-   k-means (deterministic farthest-point start; units weighted by duration).
-3. One voice, not two, when: fewer than MIN_UNITS units; the two centroids are not clearly
-   apart (separation below MIN_SEPARATION in units of the within-cluster spread); or the
-   smaller cluster holds under MIN_SHARE of the speech (k-means on one voice tends to split
-   off a few odd units). Then every unit is ``unknown``: a guess would read as a fact.
-4. Roles come from content: each cluster sums weighted cue phrases (agent: "thank you for
+1. Units. Whisper's word times blur speaker changes: a word often runs straight over the pause
+   between two turns, and one segment can hold both speakers. ``split_at_pauses`` cuts the
+   words wherever two neighbours are separated by a pause of at least PAUSE_S (a gap between
+   their times, or a quiet stretch in the audio between their middles) and clips the words to
+   that quiet stretch. Speakers change at pauses, so a unit holds one voice.
+2. Voice frames: every 10 ms frame that is loud (within 30 dB of the call's p95 level) and
+   voiced gets its log pitch and MFCCs: 16 from 32 mel bands over 60-3800 Hz for telephone
+   audio, 20 from 40 bands up to 7600 Hz when the recording has sound above 4 kHz (the upper
+   formants tell similar voices apart: separations doubled on generated calls). Frames, not
+   unit averages: a few words' mean MFCCs are too noisy.
+3. Two voices from the units, bottom-up: start with one cluster per unit and keep merging the
+   two clusters whose frames one full-covariance Gaussian explains best (smallest generalised
+   likelihood ratio), down to two. Each cluster's covariance is shrunk towards the call's by
+   PRIOR_FRAMES frames, so a unit of a few words still compares sensibly.
+4. One voice, not two (everything ``unknown``: a guess would read as a fact), when: fewer than
+   MIN_UNITS units; the two voices' means are less than MIN_SEPARATION apart (Mahalanobis
+   distance under their pooled covariance); or the smaller voice holds under MIN_SHARE of the
+   voiced frames (a lone odd unit is not a second speaker).
+5. Re-segmentation: a Gaussian per voice scores every unit (summed frame log-likelihoods, times
+   EMISSION_SCALE because neighbouring frames are far from independent), and a two-state HMM
+   over the units smooths the labels (forward-backward): a speaker change right after a short
+   pause is unlikely, after a long one it is a coin toss. Voices are refit and re-scored a few
+   times.
+6. Roles come from content: each voice sums weighted cue phrases (agent: "thank you for
    calling", "how can I help", "anything else", "can I have your", ...; customer: "I'm
-   calling about", "I have a problem", "my bill", ...), plus FIRST_SPEAKER_PRIOR for the
-   cluster that spoke first (agents answer inbound calls); the higher score is the agent.
-5. Each unit's ``speaker_confidence`` is 0.5 + 0.5 * (d_other - d_own) / (d_other + d_own),
-   (0.5 = halfway between the voices, 1 = on its own centroid); below MIN_CONFIDENCE, or for
-   a call with a single short unit, the unit is ``unknown``.
+   calling about", "I have a problem", "my bill", ...) and the balance of "your" over "my"
+   (agents talk about the caller's account, callers about their own), plus FIRST_SPEAKER_PRIOR
+   for the voice that spoke first (agents answer inbound calls); the higher score is the agent.
+7. Each unit's ``speaker_confidence`` is the HMM posterior of its voice (0.5 = either voice,
+   1 = sure). A short unit (under UNSURE_MAX_S) below MIN_CONFIDENCE is ``unknown``; a longer
+   one keeps its likelier voice with its low confidence, since a long turn has enough audio
+   that the posterior rarely stays ambiguous and ``unknown`` on it loses the whole turn.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from transcription.turns import Piece
 from transcription.types import Speaker
 
 FAKE_STEREO_CORRELATION = 0.98
 FAKE_STEREO_DIFF_DB = -30.0  # energy of (left - right) relative to the mean channel energy
-MIN_SEPARATION = 1.0
-MIN_SHARE = 0.1
-MIN_CONFIDENCE = 0.55
+PAUSE_S = 0.15  # a pause this long may be a speaker change
 MIN_UNITS = 3
+MIN_UNIT_FRAMES = 10  # voiced frames (0.1 s) a unit needs to vote on the voices
+PRIOR_FRAMES = 100.0
+CLUSTERS = 6  # agglomerate to this many before choosing two voices
+MIN_SEPARATION = 1.0
+MIN_SHARE = 0.05
+EMISSION_SCALE = 0.1
+SWITCH_PROB = ((0.3, 0.1), (1.0, 0.3))  # (pause below s, P(speaker change)); longer: 0.5
+REFITS = 3
+MIN_CONFIDENCE = 0.6
+UNSURE_MAX_S = 1.5
 
 # (pattern, weight): what agents and customers typically say. Openings weigh most; "my name
 # is" weighs little because callers introduce themselves too (seen on a real sample call).
 _AGENT_CUES = [
-    (re.compile(r"thank(s| you) for (calling|contacting|choosing)"), 3),
+    (re.compile(r"thank(s| you) for (calling|contacting|choosing|phoning|ringing)"), 3),
     (re.compile(r"how (can|may|could) i (help|assist)|what can i do for you"), 3),
+    (re.compile(r"welcome to|you'?re (speaking|talking|through) (to|with)"), 2),
     (re.compile(r"this is \w+ (from|with|at)\b"), 2),
     (re.compile(r"is there anything else|anything else i can"), 2),
     (re.compile(r"(can|could|may) i (have|get|take) your"), 2),
@@ -59,6 +84,10 @@ _CUSTOMER_CUES = [
     (re.compile(r"i was (charged|billed)|i (bought|ordered|purchased|paid)"), 1),
     (re.compile(r"my (account|bill|order|internet|card|phone|car|package|refund)"), 1),
 ]
+# Agents ask about the caller's things, callers talk about their own.
+_YOUR = re.compile(r"\byour\b")
+_MY = re.compile(r"\bmy\b")
+PRONOUN_WEIGHT = 0.5
 FIRST_SPEAKER_PRIOR = 1  # agents answer inbound calls: the first voice leans agent
 
 
@@ -73,7 +102,7 @@ class Unit:
 class Attribution:
     speakers: tuple[Speaker, ...]
     confidences: tuple[float, ...]
-    separation: float  # distance between the two voice centroids / within-cluster spread
+    separation: float  # Mahalanobis distance between the two voices' mean frames
 
 
 def is_fake_stereo(samples: np.ndarray) -> bool:
@@ -94,21 +123,21 @@ def is_fake_stereo(samples: np.ndarray) -> bool:
 
 # --- voice features -----------------------------------------------------------------------
 
-_WIN = 512  # 32 ms at 16 kHz
-_HOP = 160  # 10 ms
-_N_MELS = 24
-_N_MFCC = 12
+# (top Hz, mel bands, MFCCs) for telephone-band and wideband recordings.
+_NARROW = (3800.0, 32, 16)
+_WIDE = (7600.0, 40, 20)
+WIDEBAND_DB = -40.0  # energy above 4.2 kHz relative to all, in loud frames (8 kHz audio: -52)
+_CHUNK = 4096  # frames per FFT batch: bounds memory on long stream windows
 
 
-def _mel_filterbank(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
+def _mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, top_hz: float) -> np.ndarray:
     def hz_to_mel(f: np.ndarray) -> np.ndarray:
         return 2595.0 * np.log10(1.0 + f / 700.0)
 
     def mel_to_hz(m: np.ndarray) -> np.ndarray:
         return 700.0 * (10 ** (m / 2595.0) - 1.0)
 
-    # 60-3800 Hz: the band both 8 kHz telephone audio and wideband audio have.
-    mels = np.linspace(hz_to_mel(np.array(60.0)), hz_to_mel(np.array(3800.0)), n_mels + 2)
+    mels = np.linspace(hz_to_mel(np.array(60.0)), hz_to_mel(np.array(top_hz)), n_mels + 2)
     bins = np.floor((n_fft + 1) * mel_to_hz(mels) / sample_rate).astype(int)
     fb = np.zeros((n_mels, n_fft // 2 + 1))
     for i in range(n_mels):
@@ -126,33 +155,25 @@ def _dct_matrix(n_in: int, n_out: int) -> np.ndarray:
     return np.cos(np.pi * k * (2 * n + 1) / (2 * n_in))
 
 
-def _frames(x: np.ndarray) -> np.ndarray:
-    if len(x) < _WIN:
-        return np.zeros((0, _WIN))
-    n = 1 + (len(x) - _WIN) // _HOP
-    idx = np.arange(_WIN)[None, :] + _HOP * np.arange(n)[:, None]
-    return x[idx]
-
-
-def _frame_rms(x: np.ndarray) -> np.ndarray:
-    """RMS of every _WIN-sample frame at _HOP, from cumulative sums: materialising the frames
-    of a 10-minute window would take ~250 MB."""
-    if len(x) < _WIN:
-        return np.zeros(1)
-    n = 1 + (len(x) - _WIN) // _HOP
+def _frame_rms(x: np.ndarray, win: int, hop: int) -> np.ndarray:
+    """RMS of every ``win``-sample frame at ``hop``, from cumulative sums: materialising the
+    frames of a 10-minute window would take ~250 MB."""
+    if len(x) < win:
+        return np.zeros(0)
+    n = 1 + (len(x) - win) // hop
     cs = np.concatenate(([0.0], np.cumsum(x.astype(np.float64) ** 2)))
-    starts = _HOP * np.arange(n)
-    return np.sqrt(np.maximum(cs[starts + _WIN] - cs[starts], 0.0) / _WIN)
+    starts = hop * np.arange(n)
+    return np.sqrt(np.maximum(cs[starts + win] - cs[starts], 0.0) / win)
 
 
 def _pitch(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     """Per-frame f0 (Hz) from the normalised autocorrelation peak; NaN where unvoiced."""
-    lo, hi = int(sample_rate / 400), int(sample_rate / 60)
+    win = frames.shape[1]
+    lo, hi = int(sample_rate / 400), min(int(sample_rate / 60), win - 1)
     centred = frames - frames.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(centred, n=2 * _WIN, axis=1)
-    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :_WIN]
+    spec = np.fft.rfft(centred, n=2 * win, axis=1)
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :win]
     ac = ac / np.maximum(ac[:, :1], 1e-12)
-    hi = min(hi, _WIN - 1)
     lag = lo + np.argmax(ac[:, lo:hi], axis=1)
     strength = ac[np.arange(len(ac)), lag]
     f0 = sample_rate / lag.astype(np.float64)
@@ -160,73 +181,290 @@ def _pitch(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     return f0
 
 
+def _band(power: np.ndarray, sample_rate: int) -> tuple[float, int, int]:
+    """Wideband features when the loud frames carry sound above 4.2 kHz, else telephone band."""
+    freqs = np.fft.rfftfreq(2 * (power.shape[1] - 1), 1 / sample_rate)
+    total = float(power.sum())
+    if total <= 0 or sample_rate < 2 * _WIDE[0]:
+        return _NARROW
+    high = float(power[:, freqs > 4200].sum())
+    return _WIDE if 10 * np.log10(max(high, 1e-30) / total) > WIDEBAND_DB else _NARROW
+
+
 class VoiceFeatures:
-    """Computes a unit's voice vector from one mono 16 kHz channel."""
+    """Per-frame voice vectors (MFCCs + log2 pitch) of one mono channel, every 10 ms; NaN
+    rows where the frame is quiet or unvoiced."""
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
-        self.x = np.asarray(samples, dtype=np.float32)  # a float64 copy of a window is 77 MB
-        self.sr = sample_rate
-        self.fb = _mel_filterbank(sample_rate, _WIN, _N_MELS)
-        self.dct = _dct_matrix(_N_MELS, _N_MFCC + 1)
-        self.window = np.hanning(_WIN)
-        rms = _frame_rms(self.x)
-        # Voiced = within 30 dB of the call's loud frames; quieter frames are pauses or noise.
-        self.voiced_floor = float(np.percentile(rms, 95)) * 10 ** (-30 / 20) if rms.size else 0.0
+        x = np.asarray(samples, dtype=np.float32)  # a float64 copy of a window is 77 MB
+        self.hop_s = 0.01
+        hop = max(1, round(sample_rate * self.hop_s))
+        win = 1 << int(np.ceil(np.log2(sample_rate * 0.032)))  # 512 at 16 kHz
+        rms = _frame_rms(x, win, hop)
+        # Loud = within 30 dB of the call's loud frames; quieter frames are pauses or noise.
+        floor = float(np.percentile(rms, 95)) * 10 ** (-30 / 20) if rms.size else 0.0
+        self.loud = rms > floor
+        loud = np.flatnonzero(self.loud)
+        window = np.hanning(win)
 
-    def __call__(self, start: float, end: float) -> np.ndarray:
-        # Trim the edges of longer units: word times are approximate and may reach into the
-        # other speaker's turn.
-        if end - start > 0.8:
-            start, end = start + 0.1, end - 0.1
-        seg = self.x[int(start * self.sr) : int(end * self.sr)]
-        frames = _frames(seg)
-        out = np.full(1 + _N_MFCC, np.nan)
-        if len(frames) == 0:
-            return out
-        rms = np.sqrt((frames**2).mean(axis=1))
-        frames = frames[rms > self.voiced_floor]
-        if len(frames) == 0:
-            return out
-        f0 = _pitch(frames, self.sr)
-        if np.isfinite(f0).any():
-            out[0] = float(np.log2(np.nanmedian(f0)))
-        power = np.abs(np.fft.rfft(frames * self.window, axis=1)) ** 2
-        logmel = np.log(power @ self.fb.T + 1e-10)
-        mfcc = logmel @ self.dct.T
-        out[1:] = mfcc[:, 1:].mean(axis=0)
-        return out
+        def power(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            frames = x[hop * idx[:, None] + np.arange(win)[None, :]].astype(np.float64)
+            return frames, np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+
+        top_hz, n_mels, n_mfcc = _band(power(loud[::8])[1], sample_rate)
+        fb = _mel_filterbank(sample_rate, win, n_mels, top_hz)
+        dct = _dct_matrix(n_mels, n_mfcc + 1)[1:]  # c0 is loudness, not voice
+        self.vectors = np.full((rms.size, n_mfcc + 1), np.nan)
+        for a in range(0, loud.size, _CHUNK):
+            idx = loud[a : a + _CHUNK]
+            frames, spectrum = power(idx)
+            self.vectors[idx, :n_mfcc] = np.log(spectrum @ fb.T + 1e-10) @ dct.T
+            self.vectors[idx, n_mfcc] = np.log2(_pitch(frames, sample_rate))
+        self.voiced = np.isfinite(self.vectors).all(axis=1)
+
+    def frame(self, t: float) -> int:
+        return max(0, min(self.loud.size, round(t / self.hop_s)))
+
+    def voiced_frames(self, start: float, end: float) -> np.ndarray:
+        """Indices of the voiced frames under a unit, its edges trimmed when it is long
+        enough: word times are approximate and may reach into the neighbouring turn."""
+        if end - start > 0.5:
+            start, end = start + 0.05, end - 0.05
+        idx = np.arange(self.frame(start), self.frame(end))
+        return idx[self.voiced[idx]]
+
+    def quiet_stretch(self, start: float, end: float) -> tuple[float, float] | None:
+        """The longest run of quiet frames between two times, if it lasts PAUSE_S."""
+        a, b = self.frame(start), self.frame(end)
+        quiet = np.concatenate(([False], ~self.loud[a:b], [False]))
+        edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
+        if edges.size == 0:
+            return None
+        starts, ends = edges[0::2], edges[1::2]
+        best = int(np.argmax(ends - starts))
+        if (ends[best] - starts[best]) * self.hop_s < PAUSE_S:
+            return None
+        return (a + starts[best]) * self.hop_s, (a + ends[best]) * self.hop_s
 
 
-# --- clustering and roles ----------------------------------------------------------------
+# --- units --------------------------------------------------------------------------------
 
 
-def _standardise(feats: np.ndarray) -> np.ndarray:
-    col_mean = np.nanmean(feats, axis=0)
-    filled = np.where(np.isnan(feats), col_mean, feats)
-    std = filled.std(axis=0)
-    std[std < 1e-9] = 1.0
-    z = (filled - filled.mean(axis=0)) / std
-    # Pitch is one number against twelve MFCCs; weigh it like a few of them.
-    z[:, 0] *= 2.0
-    return np.nan_to_num(z)
+def split_at_pauses(pieces: Sequence[Piece], voice: VoiceFeatures) -> list[Piece]:
+    """Cut pieces of words wherever a pause may hide a speaker change (see step 1)."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if len(piece.words) < 2:
+            out.append(piece)
+            continue
+        words = list(piece.words)
+        cuts = []
+        for i in range(1, len(words)):
+            a, b = words[i - 1], words[i]
+            quiet = voice.quiet_stretch((a.start + a.end) / 2, (b.start + b.end) / 2)
+            if quiet is not None:
+                # Words end and start where the sound does, not in the pause.
+                words[i - 1] = replace(a, end=round(max(a.start, min(a.end, quiet[0])), 3))
+                words[i] = replace(b, start=round(min(b.end, max(b.start, quiet[1])), 3))
+            if quiet is not None or b.start - a.end >= PAUSE_S:
+                cuts.append(i)
+        for lo, hi in zip([0, *cuts], [*cuts, len(words)], strict=True):
+            part = words[lo:hi]
+            text = "".join(w.word for w in part).strip()
+            out.append(
+                replace(
+                    piece,
+                    words=tuple(part),
+                    start=part[0].start,
+                    end=max(w.end for w in part),
+                    text=text,
+                )
+            )
+    return out
 
 
-def _kmeans2(z: np.ndarray, weights: np.ndarray, iters: int = 50) -> np.ndarray:
-    centre = np.average(z, axis=0, weights=weights)
-    a = int(np.argmax(((z - centre) ** 2).sum(axis=1)))
-    b = int(np.argmax(((z - z[a]) ** 2).sum(axis=1)))
-    centroids = np.stack([z[a], z[b]])
-    labels = np.zeros(len(z), dtype=int)
-    for _ in range(iters):
-        d = ((z[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
-        new = np.argmin(d, axis=1)
-        if (new == labels).all() and _ > 0:
-            break
-        labels = new
-        for k in (0, 1):
-            if (labels == k).any():
-                centroids[k] = np.average(z[labels == k], axis=0, weights=weights[labels == k])
+# --- voices: clustering and re-segmentation -----------------------------------------------
+
+
+@dataclass
+class _Scatter:
+    """Sufficient statistics of a set of frames: count, sum, sum of outer products."""
+
+    n: np.ndarray  # [k]
+    s: np.ndarray  # [k, d]
+    ss: np.ndarray  # [k, d, d]
+
+    def covariances(self, prior: np.ndarray) -> np.ndarray:
+        mean = self.s / self.n[:, None]
+        scatter = self.ss - self.n[:, None, None] * mean[:, :, None] * mean[:, None, :]
+        return (scatter + PRIOR_FRAMES * prior) / (self.n + PRIOR_FRAMES)[:, None, None]
+
+    def half_nlogdet(self, prior: np.ndarray) -> np.ndarray:
+        """0.5 * n * log|cov|: a cluster's Gaussian log-likelihood, up to constants."""
+        return 0.5 * self.n * np.linalg.slogdet(self.covariances(prior))[1]
+
+
+def _scatter(x: np.ndarray, groups: Sequence[np.ndarray]) -> _Scatter:
+    return _Scatter(
+        np.array([len(g) for g in groups], dtype=np.float64),
+        np.stack([x[g].sum(axis=0) for g in groups]),
+        np.stack([x[g].T @ x[g] for g in groups]),
+    )
+
+
+def _agglomerate(
+    x: np.ndarray, groups: Sequence[np.ndarray], prior: np.ndarray, clusters: int
+) -> np.ndarray:
+    """Merge groups bottom-up by smallest likelihood-ratio cost down to ``clusters``; the
+    cluster label of each group."""
+    st = _scatter(x, groups)
+    own = st.half_nlogdet(prior)
+    members = [[i] for i in range(len(groups))]
+    m = len(groups)
+    cost = np.full((m, m), np.inf)
+
+    def merged_cost(i: int, js: np.ndarray) -> np.ndarray:
+        pair = _Scatter(st.n[i] + st.n[js], st.s[i] + st.s[js], st.ss[i] + st.ss[js])
+        return pair.half_nlogdet(prior) - own[i] - own[js]
+
+    for i in range(m - 1):
+        js = np.arange(i + 1, m)
+        cost[i, js] = merged_cost(i, js)
+    alive = np.ones(m, dtype=bool)
+    for _ in range(m - clusters):
+        i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        members[i] += members[j]
+        st.n[i] += st.n[j]
+        st.s[i] += st.s[j]
+        st.ss[i] += st.ss[j]
+        own[i] = _Scatter(st.n[i : i + 1], st.s[i : i + 1], st.ss[i : i + 1]).half_nlogdet(prior)[0]
+        alive[j] = False
+        cost[j, :] = cost[:, j] = np.inf
+        others = np.flatnonzero(alive & (np.arange(m) != i))
+        cost[np.minimum(i, others), np.maximum(i, others)] = merged_cost(int(i), others)
+    labels = np.zeros(len(groups), dtype=int)
+    for k, i in enumerate(np.flatnonzero(alive)):
+        labels[members[i]] = k
     return labels
+
+
+def _two_voices(x: np.ndarray, groups: Sequence[np.ndarray], prior: np.ndarray) -> np.ndarray:
+    """Split the units into two voices: agglomerate to a few clusters, then take the grouping
+    of those clusters into two that one Gaussian per side explains best (largest likelihood
+    gain over one Gaussian for all), each side holding at least MIN_SHARE of the frames.
+    Stopping at two directly leaves a lone odd unit (a cough, a misaligned word) as a voice."""
+    k = min(len(groups), CLUSTERS)
+    fine = _agglomerate(x, groups, prior, k)
+    st = _scatter(
+        x,
+        [
+            np.concatenate([g for g, c in zip(groups, fine, strict=True) if c == v])
+            for v in range(k)
+        ],
+    )
+    total = st.n.sum()
+    whole = _Scatter(
+        st.n.sum(keepdims=True), st.s.sum(axis=0, keepdims=True), st.ss.sum(axis=0, keepdims=True)
+    ).half_nlogdet(prior)[0]
+    best, best_gain = np.zeros(k, dtype=int), -np.inf
+    for mask in range(1, 2 ** (k - 1)):
+        side = np.array([(mask >> c) & 1 for c in range(k)], dtype=bool)
+        n_a = st.n[side].sum()
+        if min(n_a, total - n_a) < MIN_SHARE * total:
+            continue
+        halves = [
+            _Scatter(
+                st.n[s].sum(keepdims=True),
+                st.s[s].sum(axis=0, keepdims=True),
+                st.ss[s].sum(axis=0, keepdims=True),
+            )
+            for s in (side, ~side)
+        ]
+        gain = whole - sum(h.half_nlogdet(prior)[0] for h in halves)
+        if gain > best_gain:
+            best, best_gain = side.astype(int), gain
+    return best[fine]
+
+
+def _voice_frames(groups: Sequence[np.ndarray], labels: np.ndarray) -> list[np.ndarray]:
+    """The frames of each voice (empty for a voice without units)."""
+    empty = np.zeros(0, dtype=int)
+    return [
+        np.concatenate([empty, *(g for g, k in zip(groups, labels, strict=True) if k == v)])
+        for v in (0, 1)
+    ]
+
+
+def _gaussian_loglik(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    chol = np.linalg.cholesky(cov)
+    y = np.linalg.solve(chol, (x - mean).T)
+    return -0.5 * (y**2).sum(axis=0) - np.log(np.diag(chol)).sum()
+
+
+def _unit_logliks(
+    x: np.ndarray, groups: Sequence[np.ndarray], labels: np.ndarray, prior: np.ndarray
+) -> np.ndarray:
+    """[units, 2]: each unit's summed frame log-likelihood under each voice's Gaussian."""
+    st = _scatter(x, _voice_frames(groups, labels))
+    covs = st.covariances(prior)
+    means = st.s / st.n[:, None]
+    sizes = np.array([len(g) for g in groups])
+    owner = np.repeat(np.arange(len(groups)), sizes)
+    frames = np.concatenate(groups)
+    out = np.zeros((len(groups), 2))
+    for v in (0, 1):
+        ll = _gaussian_loglik(x[frames], means[v], covs[v])
+        out[:, v] = np.bincount(owner, weights=ll, minlength=len(groups))
+    return out
+
+
+def _switch_logprob(units: Sequence[Unit]) -> np.ndarray:
+    """log P(speaker change) before each unit, from the pause before it."""
+    out = np.full(len(units), np.log(0.5))
+    for i in range(1, len(units)):
+        pause = units[i].start - units[i - 1].end
+        for below, prob in SWITCH_PROB:
+            if pause < below:
+                out[i] = np.log(prob)
+                break
+    return out
+
+
+def _forward_backward(emissions: np.ndarray, log_switch: np.ndarray) -> np.ndarray:
+    """Posteriors [units, 2] of a two-state HMM with per-step switch probabilities."""
+    n = len(emissions)
+    log_stay = np.log1p(-np.exp(log_switch))
+    fwd = np.zeros((n, 2))
+    bwd = np.zeros((n, 2))
+    fwd[0] = emissions[0] + np.log(0.5)
+    for i in range(1, n):
+        prev = fwd[i - 1]
+        fwd[i] = emissions[i] + np.logaddexp(prev + log_stay[i], prev[::-1] + log_switch[i])
+    for i in range(n - 2, -1, -1):
+        nxt = bwd[i + 1] + emissions[i + 1]
+        bwd[i] = np.logaddexp(nxt + log_stay[i + 1], nxt[::-1] + log_switch[i + 1])
+    joint = fwd + bwd
+    joint -= joint.max(axis=1, keepdims=True)
+    post = np.exp(joint)
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _separation(
+    x: np.ndarray, groups: Sequence[np.ndarray], labels: np.ndarray
+) -> tuple[float, float]:
+    """(Mahalanobis distance between the voices' mean frames, smaller voice's frame share)."""
+    sets = _voice_frames(groups, labels)
+    if min(len(s) for s in sets) < 2:
+        return 0.0, 0.0
+    means = [x[s].mean(axis=0) for s in sets]
+    pooled = sum(np.cov(x[s].T) * (len(s) - 1) for s in sets) / (sum(len(s) for s in sets) - 2)
+    diff = means[0] - means[1]
+    dist = float(np.sqrt(diff @ np.linalg.solve(pooled + 1e-6 * np.eye(len(diff)), diff)))
+    share = min(len(s) for s in sets) / sum(len(s) for s in sets)
+    return dist, share
+
+
+# --- roles --------------------------------------------------------------------------------
 
 
 def content_score(text: str) -> int:
@@ -236,43 +474,63 @@ def content_score(text: str) -> int:
     return agent - sum(w * len(p.findall(t)) for p, w in _CUSTOMER_CUES)
 
 
-def attribute(units: Sequence[Unit], features: VoiceFeatures) -> Attribution:
-    """Label each unit agent/customer/unknown with a confidence (see module docstring)."""
-    n = len(units)
-    unknown: Speaker = "unknown"
-    one_voice = (unknown,) * n
-    if n < MIN_UNITS:
-        return Attribution(one_voice, (0.0,) * n, 0.0)
-    feats = np.stack([features(u.start, u.end) for u in units])
-    z = _standardise(feats)
-    weights = np.array([max(u.end - u.start, 0.2) for u in units])
-    labels = _kmeans2(z, weights)
-    if labels.min() == labels.max():
-        return Attribution(one_voice, (0.0,) * n, 0.0)
-    centroids = np.stack(
-        [np.average(z[labels == k], axis=0, weights=weights[labels == k]) for k in (0, 1)]
-    )
-    d = np.sqrt(((z[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2))
-    own = d[np.arange(n), labels]
-    other = d[np.arange(n), 1 - labels]
-    # Floor the spread: a cluster of one unit has none, which would make any split look sure.
-    spread = max(float(np.average(own, weights=weights)), 0.25)
-    separation = float(np.linalg.norm(centroids[0] - centroids[1])) / spread
-    share = float(weights[labels == 1].sum() / weights.sum())
-    if separation < MIN_SEPARATION or min(share, 1 - share) < MIN_SHARE:
-        return Attribution(one_voice, (0.0,) * n, separation)
-    scores = [0, 0]
+def role_score(text: str) -> float:
+    """content_score plus the your/my balance."""
+    t = text.lower().replace("’", "'")
+    lean = len(_YOUR.findall(t)) - len(_MY.findall(t))
+    return content_score(text) + PRONOUN_WEIGHT * lean
+
+
+def _agent_voice(units: Sequence[Unit], labels: np.ndarray) -> int:
+    scores = [0.0, 0.0]
     scores[int(labels[0])] += FIRST_SPEAKER_PRIOR
     for u, k in zip(units, labels, strict=True):
-        scores[k] += content_score(u.text)
-    agent = int(labels[0]) if scores[0] == scores[1] else int(np.argmax(scores))
+        scores[int(k)] += role_score(u.text)
+    return int(labels[0]) if scores[0] == scores[1] else int(np.argmax(scores))
+
+
+# --- attribution --------------------------------------------------------------------------
+
+
+def _unknown(n: int, separation: float = 0.0) -> Attribution:
+    return Attribution(("unknown",) * n, (0.0,) * n, separation)
+
+
+def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
+    """Label each unit agent/customer/unknown with a confidence (see module docstring)."""
+    n = len(units)
+    if n < MIN_UNITS:
+        return _unknown(n)
+    x = voice.vectors
+    frames = [voice.voiced_frames(u.start, u.end) for u in units]
+    heard = [i for i, f in enumerate(frames) if len(f) >= MIN_UNIT_FRAMES]
+    if len(heard) < 2:
+        return _unknown(n)
+    groups = [frames[i] for i in heard]
+    all_frames = np.concatenate(groups)
+    prior = np.cov(x[all_frames].T)
+    labels = _two_voices(x, groups, prior)
+    separation, share = _separation(x, groups, labels)
+    if separation < MIN_SEPARATION or share < MIN_SHARE:
+        return _unknown(n, separation)
+    log_switch = _switch_logprob(units)
+    emissions = np.zeros((n, 2))  # a unit without voiced frames follows its neighbours
+    for _ in range(REFITS):
+        emissions[heard] = EMISSION_SCALE * _unit_logliks(x, groups, labels, prior)
+        posterior = _forward_backward(emissions, log_switch)
+        new = posterior[heard].argmax(axis=1)
+        if min(new.sum(), len(new) - new.sum()) == 0 or (new == labels).all():
+            break
+        labels = new
+    best = posterior.argmax(axis=1)
+    agent = _agent_voice(units, best)
     speakers: list[Speaker] = []
     confidences: list[float] = []
-    for k, o, t in zip(labels, own, other, strict=True):
-        conf = 0.5 + 0.5 * float((t - o) / max(t + o, 1e-9))
+    for u, k, p in zip(units, best, posterior, strict=True):
+        conf = float(p[k])
         confidences.append(round(conf, 3))
-        if conf < MIN_CONFIDENCE:
+        if conf < MIN_CONFIDENCE and u.end - u.start < UNSURE_MAX_S:
             speakers.append("unknown")
         else:
             speakers.append("agent" if k == agent else "customer")
-    return Attribution(tuple(speakers), tuple(confidences), separation)
+    return Attribution(tuple(speakers), tuple(confidences), round(separation, 3))

@@ -21,7 +21,8 @@ def quietest_cut(x: np.ndarray, lo: int, hi: int, sample_rate: int) -> int:
     frames = x[:, lo : lo + n * hop].reshape(x.shape[0], n, hop).astype(np.float64)
     level = np.sqrt((frames**2).mean(axis=2)).max(axis=0)
     smooth = np.convolve(level, np.ones(_SMOOTH_FRAMES) / _SMOOTH_FRAMES, mode="valid")
-    best = int(np.argmin(smooth)) + _SMOOTH_FRAMES // 2
+    # The latest of equally quiet moments: windows stay close to window_s.
+    best = len(smooth) - 1 - int(np.argmin(smooth[::-1])) + _SMOOTH_FRAMES // 2
     return lo + best * hop + hop // 2
 
 

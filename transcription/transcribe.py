@@ -150,11 +150,11 @@ def _transcribe_channel(
 
 
 def _transcribe_mono(engine: AsrEngine, x: np.ndarray) -> tuple[list[Segment], float]:
-    units = _asr_pieces(engine, x, max_gap=turns.UNIT_GAP_S, at_sentences=True)
-    found = speakers.attribute(
-        [speakers.Unit(u.start, u.end, u.text) for u in units],
-        speakers.VoiceFeatures(x, WHISPER_SAMPLE_RATE),
-    )
+    voice = speakers.VoiceFeatures(x, WHISPER_SAMPLE_RATE)
+    pieces = _asr_pieces(engine, x, max_gap=turns.UNIT_GAP_S, at_sentences=True)
+    # Whisper's words run over the pauses where speakers change: cut there first.
+    units = speakers.split_at_pauses(pieces, voice)
+    found = speakers.attribute([speakers.Unit(u.start, u.end, u.text) for u in units], voice)
     # Join neighbouring units of the same speaker back into turns.
     segments: list[Segment] = []
     group: list[int] = []

@@ -42,9 +42,7 @@ def dashboard(session: SessionDep, user: Reviewer, filters: CallFiltersDep) -> d
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "one row per call × criterion"}},
 )
-def export_evaluations(
-    session: SessionDep, user: Reviewer, filters: CallFiltersDep
-) -> Response:
+def export_evaluations(session: SessionDep, user: Reviewer, filters: CallFiltersDep) -> Response:
     """Each call's current evaluation, one row per criterion, with the calls list's filters."""
     body = exports.evaluations_csv(session, user, filters)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

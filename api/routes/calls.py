@@ -151,7 +151,12 @@ def retry_call(
 
 class OverrideIn(BaseModel):
     verdict: Literal["pass", "fail", "na"]
-    reason: str = Field(min_length=1, max_length=2000, description="why the AI verdict is wrong")
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        pattern=r"^[^\x00]*$",  # PostgreSQL text cannot hold NUL
+        description="why the AI verdict is wrong",
+    )
 
 
 class OverrideOut(BaseModel):

@@ -17,8 +17,7 @@ router = APIRouter(tags=["users"])
 
 UserManager = Annotated[User, require_roles(Role.admin, Role.qa_analyst, Role.supervisor)]
 
+
 @router.get("/users", response_model=list[UserOut])
-def list_users(
-    session: SessionDep, user: UserManager, role: Role | None = None
-) -> list[UserOut]:
+def list_users(session: SessionDep, user: UserManager, role: Role | None = None) -> list[UserOut]:
     return [UserOut.of(u) for u in visible_users(session, user, role=role)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from models.db import make_engine
+import models  # noqa: F401  (registers every table on Base.metadata)
 from models.orm import Base
 
 config = context.config

@@ -128,7 +128,9 @@ def test_lists_show_each_role_only_what_it_may_see(world: World):
 def test_token_login_and_the_cookie_for_pages(world: World):
     w = world
     c = w.client
-    bad = c.post("/api/v1/auth/token", data={"username": "alice.agent@example.com", "password": "x"})
+    bad = c.post(
+        "/api/v1/auth/token", data={"username": "alice.agent@example.com", "password": "x"}
+    )
     assert bad.status_code == 401
     assert bad.json() == {"detail": "wrong e-mail or password"}
     res = c.post(

@@ -10,8 +10,14 @@ from tests.api.conftest import World
 from tests.api.factories import make_call
 
 
-def _put(w: World, call_id: object, criterion: str, verdict: str, reason: str = "heard it",
-         who: str = "qa") -> dict:
+def _put(
+    w: World,
+    call_id: object,
+    criterion: str,
+    verdict: str,
+    reason: str = "heard it",
+    who: str = "qa",
+) -> dict:
     res = w.client.put(
         f"/api/v1/calls/{call_id}/criteria/{criterion}",
         json={"verdict": verdict, "reason": reason},

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from models.orm import CallStatus
 from tests.api.conftest import World
 from tests.api.factories import make_call
-from models.orm import CallStatus
 
 
 def _as(w: World, who: str) -> None:
@@ -16,12 +16,26 @@ def _as(w: World, who: str) -> None:
 
 def test_pages_render_for_each_role(world: World):
     w = world
-    a = make_call(w.svc, agent=w.users["agent_a"], filename="alpha.wav",
-                  verdicts={"identity_verification": "fail"}, confidence={"empathy": 0.4})
-    b = make_call(w.svc, agent=w.users["agent_b"], filename="bravo.wav",
-                  created_at=datetime.now(UTC) - timedelta(days=9))
-    failed = make_call(w.svc, agent=w.users["agent_a"], filename="broken.wav",
-                       status=CallStatus.failed, error="no speech found in the recording")
+    a = make_call(
+        w.svc,
+        agent=w.users["agent_a"],
+        filename="alpha.wav",
+        verdicts={"identity_verification": "fail"},
+        confidence={"empathy": 0.4},
+    )
+    b = make_call(
+        w.svc,
+        agent=w.users["agent_b"],
+        filename="bravo.wav",
+        created_at=datetime.now(UTC) - timedelta(days=9),
+    )
+    failed = make_call(
+        w.svc,
+        agent=w.users["agent_a"],
+        filename="broken.wav",
+        status=CallStatus.failed,
+        error="no speech found in the recording",
+    )
 
     _as(w, "supervisor")
     page = w.client.get("/calls")
@@ -46,7 +60,8 @@ def test_pages_render_for_each_role(world: World):
 
     dash = w.client.get("/dashboard")
     assert dash.status_code == 200
-    assert 'id="auto-failed-link" href="/calls?status=scored&amp;auto_failed=true">1</a>' in dash.text
+    link = 'id="auto-failed-link" href="/calls?status=scored&amp;auto_failed=true">1</a>'
+    assert link in dash.text
     assert "needs_review=true" in dash.text
     progress = w.client.get(f"/agents/{w.id('agent_a')}/progress")
     assert progress.status_code == 200

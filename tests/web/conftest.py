@@ -86,9 +86,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
+        instance = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 

@@ -44,7 +44,10 @@ def log_out(page: Any) -> None:
 
 
 def test_review_workflow_in_a_real_browser(
-    page: Any, live_server: LiveServer, dead_air_call: RenderedCall, tmp_path: Path,
+    page: Any,
+    live_server: LiveServer,
+    dead_air_call: RenderedCall,
+    tmp_path: Path,
     artifacts: Path,
 ):
     server = live_server
