@@ -108,19 +108,23 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
             return  # another worker has it, or it is not queued
         path = svc.storage.path(call.storage_key)
         kind = call.kind
+        label = call.original_filename or path.name
 
     def work() -> None:
         t0 = time.perf_counter()
-        if kind == "transcript":
-            transcript = load_transcript_file(path)
-            info = transcript.audio
-        else:
-            info = probe_audio(path)
-            transcript = transcribe_file(path, svc.transcription_options)
-            if not transcript.segments:
-                raise NoSpeech(
-                    f"no speech found in the recording ({info.duration_s:.1f} s of audio)"
-                )
+        try:
+            if kind == "transcript":
+                transcript = load_transcript_file(path)
+                info = transcript.audio
+            else:
+                info = probe_audio(path)
+                transcript = transcribe_file(path, svc.transcription_options)
+        except CallReviewError as exc:
+            # Name the file as the user knows it, not by its storage key.
+            raise type(exc)(exc.message.replace(path.name, label)) from exc
+        if kind != "transcript" and not transcript.segments:
+            seconds = info.duration_s if info is not None else 0.0
+            raise NoSpeech(f"no speech found in the recording ({seconds:.1f} s of audio)")
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:
             s.add(

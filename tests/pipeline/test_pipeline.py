@@ -135,7 +135,9 @@ def test_truncated_wav_fails_keeps_upload_and_retry_resumes(svc: Services, tmp_p
         call = s.get(Call, call_id)
         assert call is not None
         assert call.failed_step == "transcribe"
-        assert call.error and "truncated.wav" in call.error or "decode" in (call.error or "")
+        assert call.error == (
+            "could not decode 'truncated.wav': no audio frames (header only or truncated file)"
+        )
         stored = svc.storage.path(call.storage_key)
     assert stored.read_bytes() == bad.read_bytes()
     assert _counts(svc) == {"calls": 1, "transcripts": 0, "evaluations": 0, "moments": 0}
@@ -196,3 +198,22 @@ def test_retry_refuses_calls_that_did_not_fail(svc: Services, good_call: Path):
 
     with pytest.raises(NotFound):
         retry(svc, uuid.uuid4())
+
+
+@pytest.mark.parametrize("kind", ["silence", "music", "dtmf"])
+def test_audio_without_speech_fails_with_reason_and_writes_nothing(
+    svc: Services, tmp_path: Path, kind: str
+):
+    """20 s of silence or of hold-music-like tones: no invented words, a failed call that says
+    why, the upload kept, nothing else written."""
+    from tests.synth import Silence, Tones, render_call
+
+    event = Silence(20.0) if kind == "silence" else Tones(20.0, kind)  # type: ignore[arg-type]
+    rendered = render_call([event], tmp_path / f"{kind}.wav", stereo=True)
+    outcome = review_paths(svc, [rendered.path], agent="Priya")
+    [result] = outcome.results
+    assert result["status"] == "failed"
+    assert result["error"]["step"] == "transcribe"
+    assert result["error"]["message"].startswith("no speech found in the recording (21.")
+    assert result["transcript"] is None and result["evaluation"] is None
+    assert _counts(svc) == {"calls": 1, "transcripts": 0, "evaluations": 0, "moments": 0}
