@@ -37,7 +37,8 @@ def print_reviews(results: list[dict[str, Any]], console: Console | None = None)
             console.print("not scored yet")
             continue
         verdict = "AUTO-FAILED" if ev["auto_failed"] else ""
-        console.print(f"score [bold]{ev['score']:.1f}[/] / 100 {verdict}  ({ev['rubric']} v{ev['rubric_version']})")
+        rubric = f"{ev['rubric']} v{ev['rubric_version']}"
+        console.print(f"score [bold]{ev['score']:.1f}[/] / 100 {verdict}  ({rubric})")
         table = Table(show_header=True, header_style="bold", expand=False)
         for col in ("criterion", "verdict", "conf.", "points", "evidence"):
             table.add_column(col, no_wrap=True)

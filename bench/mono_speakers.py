@@ -114,7 +114,7 @@ SWAP = {"agent": "customer", "customer": "agent", "unknown": "unknown"}
 def score(name: str, voices: str, turns: list[RenderedTurn], tr: Transcript) -> CallScore:
     s = CallScore(name, voices)
     for seg in tr.segments:
-        owners = Counter()
+        owners: Counter[str] = Counter()
         for w in seg.words:
             who, in_pause = true_speaker(turns, (w.start + w.end) / 2)
             owners[who] += 1
@@ -134,7 +134,9 @@ def score(name: str, voices: str, turns: list[RenderedTurn], tr: Transcript) -> 
     return s
 
 
-def run_call(name: str, voices: str, turns: list[RenderedTurn], path: Path, reuse: bool) -> CallScore:
+def run_call(
+    name: str, voices: str, turns: list[RenderedTurn], path: Path, reuse: bool
+) -> CallScore:
     engines: list[TimedEngine] = []
     real_get_engine = transcribe_module.get_engine
 
@@ -142,7 +144,7 @@ def run_call(name: str, voices: str, turns: list[RenderedTurn], path: Path, reus
         engines.append(TimedEngine(real_get_engine(options), reuse))
         return engines[-1]
 
-    transcribe_module.get_engine = timed_engine  # type: ignore[assignment]
+    transcribe_module.get_engine = timed_engine
     try:
         started = time.perf_counter()
         tr = transcribe_file(path)

@@ -44,6 +44,30 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
 
+    # Distributed mode (CALLREVIEW_BROKER_URL set: Celery workers on Redis or RabbitMQ)
+    # A claimed step refreshes calls.updated_at every lease/3 s; a claim older than this
+    # belongs to a dead worker and may be taken over.
+    claim_lease_s: int = 90
+    # A call whose worker died this many times (crash, OOM, hard time limit) is marked failed
+    # instead of being handed out again.
+    max_claims: int = 3
+    # Sized for long calls: tiny.en runs ~6x real time per core, so a 2-hour call takes ~20 min.
+    task_soft_time_limit_s: int = 3600
+    task_time_limit_s: int = 3900
+    # Redis redelivers an unacknowledged task after this long; it must exceed the hard time
+    # limit, or a long call would run twice at once.
+    broker_visibility_timeout_s: int = 7200
+    # Kept separate so GPU machines can consume only transcription.
+    queue_transcribe: str = "transcribe"
+    queue_score: str = "score"
+    # Celery beat's nightly batch, a crontab "minute hour day-of-month month day-of-week"
+    # (e.g. "0 1 * * *"); unset = no schedule.
+    nightly_batch_cron: str | None = None
+    nightly_batch_lookback_h: int = 24
+    # A batch item that has not moved for this long, while its queue is empty, is enqueued
+    # again (its message was lost with the broker's memory).
+    batch_stall_s: int = 120
+
     # API
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
     token_expire_minutes: int = 60 * 8
@@ -54,6 +78,11 @@ class Settings(BaseSettings):
     def _no_placeholder_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
             raise ValueError("set CALLREVIEW_SECRET_KEY: the development placeholder is refused")
+        if self.broker_visibility_timeout_s <= self.task_time_limit_s:
+            raise ValueError(
+                "CALLREVIEW_BROKER_VISIBILITY_TIMEOUT_S must exceed CALLREVIEW_TASK_TIME_LIMIT_S,"
+                " or a long call is delivered to a second worker while the first still runs it"
+            )
         return self
 
     @property

@@ -20,7 +20,9 @@ from pipeline.services import Services
 from pipeline.sniff import sniff_file
 from transcription import probe_audio
 
-AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".mp4", ".webm", ".aac", ".aiff"}
+AUDIO_SUFFIXES = {
+    ".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".mp4", ".webm", ".aac", ".aiff",
+}  # fmt: skip
 TRANSCRIPT_SUFFIXES = {".json", ".txt"}
 
 

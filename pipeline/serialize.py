@@ -22,7 +22,12 @@ def segment_to_json(seg: Segment) -> dict[str, Any]:
         "speaker": seg.speaker,
         "text": seg.text,
         "words": [
-            {"start": _r(w.start), "end": _r(w.end), "word": w.word, "probability": _r(w.probability)}
+            {
+                "start": _r(w.start),
+                "end": _r(w.end),
+                "word": w.word,
+                "probability": _r(w.probability),
+            }
             for w in seg.words
         ],
         "speaker_confidence": _r(seg.speaker_confidence),

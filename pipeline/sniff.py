@@ -51,7 +51,8 @@ def sniff_file(path: Path) -> Sniffed:
         return found
     if is_transcript_file(path):
         suffix = ".json" if head.lstrip()[:1] in (b"[", b"{") else ".txt"
-        return Sniffed("transcript", suffix, "application/json" if suffix == ".json" else "text/plain")
+        content_type = "application/json" if suffix == ".json" else "text/plain"
+        return Sniffed("transcript", suffix, content_type)
     raise UnsupportedMediaType(
         f"'{path.name}' is neither audio (wav, flac, mp3, ogg/opus, m4a) nor a transcript "
         "(JSON segments or 'Agent: …' / 'Customer: …' lines)"

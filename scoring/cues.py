@@ -111,6 +111,36 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\bnot (upset|angry|frustrated|annoyed|worried|a problem|a big deal)\b",
         r"\bdont worry\b|\bnothing to worry\b",
     ),
+    # --- sentiment: what a lexicon misses --------------------------------------------------
+    # Unhappy closings: resigned, dismissive or still-unsolved endings that read as neutral.
+    "dissatisfaction": (
+        r"\b(forget it|never ?mind then|whatever|fine then|i give up|dont bother|waste of time)\b",
+        r"\b(still|it still|its still|that still)( is)? (not|isnt|doesnt|dont|hasnt|wont|cant"
+        r"|broken|wrong|failing|down)\b",
+        r"\b(you|that|this)( really)? (havent|hasnt|didnt|did not|have not|has not) (helped"
+        r"|help|solved|fixed|answered)\b",
+        r"\b(not|no) (helpful|help at all|use)\b|\bno help\b|\bunhelpful\b",
+        r"\b(take|taking) my (business|money|custom) (elsewhere|somewhere else)\b",
+        r"\b(ill|i will|im going to|gonna) (switch|leave|cancel|go elsewhere|complain|look"
+        r" elsewhere)\b",
+        r"\bi (guess|suppose) (thats|that is|that will have to|ill have to|i have to|ill just)\b",
+        r"\b(doesnt|does not|didnt|did not) (solve|fix|help|answer|sort)\b",
+        r"\bso (thats|that is) (it|a no)\b|\bthats (it )?then\b$",
+        r"\b(never|not) (using|calling|buying|ordering)( from)? (you|this|again)\b",
+        r"\bnot (satisfied|resolved|sorted|fixed|solved)\b|\bunresolved\b",
+    ),
+    # Sarcasm: praise words used as complaints ("great, just great").
+    "sarcasm": (
+        r"\b(great|wonderful|perfect|fantastic|brilliant|lovely|marvellous|terrific|super)"
+        r" (just )?(great|wonderful|perfect|fantastic|brilliant|lovely|marvellous|terrific)\b",
+        r"\b(oh|well|yeah|yes) (great|wonderful|perfect|fantastic|brilliant|lovely|terrific"
+        r"|marvellous|thats (great|just great|brilliant|wonderful|perfect))\b(?! thank| thanks)",
+        r"\bjust (great|perfect|wonderful|brilliant|lovely|what i (needed|wanted))\b",
+        r"\bthanks? (you )?for nothing\b|\byeah right\b|\bwhat a (surprise|joke)\b",
+        r"\bhow (wonderful|lovely|convenient|helpful)\b|\bvery helpful (not)\b",
+        r"\b(great|perfect|wonderful|brilliant) (so|now) (i|ill|im|my)\b",
+        r"\bthanks a lot\b(?= (for|really|i guess))|\bsure you (are|will|did)\b",
+    ),
     "empathy": (
         r"\b(i am|im|were|we are)( so| really| very| truly| terribly| extremely| incredibly"
         r"| deeply| awfully)? sorry\b",

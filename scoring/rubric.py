@@ -6,6 +6,7 @@ Every validation error names the field path and the YAML line, e.g.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from importlib import resources
@@ -13,12 +14,28 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from core.errors import RubricError
 from scoring.cues import CUE_SETS
 
 SpeakerSel = Literal["agent", "customer", "any"]
+
+
+def _check_sets(v: tuple[str, ...]) -> tuple[str, ...]:
+    for name in v:
+        if name not in CUE_SETS:
+            known = ", ".join(sorted(CUE_SETS))
+            raise ValueError(f"unknown cue set {name!r} (known: {known})")
+    return v
 
 
 class _Model(BaseModel):
@@ -46,11 +63,7 @@ class Detector(_Model):
     @field_validator("cue_sets", "veto_sets")
     @classmethod
     def _known_sets(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for name in v:
-            if name not in CUE_SETS:
-                known = ", ".join(sorted(CUE_SETS))
-                raise ValueError(f"unknown cue set {name!r} (known: {known})")
-        return v
+        return _check_sets(v)
 
     @field_validator("cues", "vetoes")
     @classmethod
@@ -148,11 +161,118 @@ class HoldEvaluator(_Model):
     return_within_s: float = Field(default=20.0, gt=0)
 
 
-Evaluator = Annotated[
-    SemanticEvaluator | LexicalEvaluator | TimingEvaluator | HoldEvaluator,
+class Step(_Model):
+    """One event of a sequence: what to detect, in which turns."""
+
+    window: Window = Window(speaker="any")
+    detect: Detector
+
+
+class SequenceEvaluator(_Model):
+    """``first`` must happen before ``then`` (verification before account details). When
+    ``then`` never happens the criterion is ``if_then_absent`` (N/A by default)."""
+
+    type: Literal["sequence"]
+    first: Step
+    then: Step
+    if_then_absent: Literal["na", "pass", "fail"] = "na"
+
+
+class SentimentEvaluator(_Model):
+    """The ``speaker``'s sentiment trajectory: a lexicon model (VADER) combined with the
+    project's cue sets (``negative_sets`` force a turn negative, because the lexicon misses
+    unhappy closings and scores sarcasm positive). Fails when the end of the call is below
+    ``end_below`` or fell from the start by more than ``max_drop``; N/A with fewer than
+    ``min_turns`` turns."""
+
+    type: Literal["sentiment"]
+    speaker: SpeakerSel = "customer"
+    edge_turns: int = Field(default=2, ge=1)
+    end_below: float = Field(default=-0.05, ge=-1.0, le=1.0)
+    max_drop: float = Field(default=0.5, gt=0.0, le=2.0)
+    min_turns: int = Field(default=2, ge=1)
+    negative_sets: tuple[str, ...] = ("frustration", "dissatisfaction", "sarcasm")
+    veto_sets: tuple[str, ...] = ("frustration_veto",)
+
+    @field_validator("negative_sets", "veto_sets")
+    @classmethod
+    def _known_sets(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_sets(v)
+
+
+RuleEvaluator = Annotated[
+    SemanticEvaluator
+    | LexicalEvaluator
+    | TimingEvaluator
+    | HoldEvaluator
+    | SentimentEvaluator
+    | SequenceEvaluator,
     Field(discriminator="type"),
 ]
-EVALUATOR_TYPES = ("semantic", "lexical", "timing", "hold")
+
+
+class LLMEvaluator(_Model):
+    """Ask an OpenAI-compatible chat endpoint (configured by the caller, never by the rubric)
+    for a JSON verdict with quoted evidence. A quote not found in the transcript (normalised,
+    fuzzy ratio >= ``min_match``) discards the verdict; then, and whenever no endpoint is
+    configured or it fails after ``retries``, the ``fallback`` evaluator judges."""
+
+    type: Literal["llm"]
+    instructions: str = ""
+    window: Window = Window(speaker="any")
+    fallback: RuleEvaluator | None = None
+    timeout_s: float = Field(default=20.0, gt=0)
+    retries: int = Field(default=2, ge=0, le=5)
+    max_tokens: int = Field(default=400, ge=16)
+    min_match: float = Field(default=0.85, gt=0.0, le=1.0)
+    max_confidence: float = Field(default=0.85, gt=0.0, le=1.0)
+
+
+Evaluator = Annotated[
+    SemanticEvaluator
+    | LexicalEvaluator
+    | TimingEvaluator
+    | HoldEvaluator
+    | SentimentEvaluator
+    | SequenceEvaluator
+    | LLMEvaluator,
+    Field(discriminator="type"),
+]
+EVALUATOR_TYPES = ("semantic", "lexical", "timing", "hold", "sentiment", "sequence", "llm")
+
+
+def _can_be_na(ev: Any) -> bool:
+    if isinstance(ev, (HoldEvaluator, SentimentEvaluator)):
+        return True
+    if isinstance(ev, SemanticEvaluator):
+        return ev.trigger is not None
+    if isinstance(ev, SequenceEvaluator):
+        return ev.if_then_absent == "na"
+    if isinstance(ev, LLMEvaluator):
+        return ev.fallback is not None and _can_be_na(ev.fallback)
+    return False
+
+
+class ScaleLevel(_Model):
+    value: float
+    label: str = Field(min_length=1)
+
+
+class NaRule(_Model):
+    """One condition that makes a criterion N/A: a detection that is present, one that is
+    absent, or a call shorter than some seconds. ``reason`` goes into the rationale."""
+
+    if_present: Step | None = None
+    if_absent: Step | None = None
+    if_shorter_than_s: float | None = Field(default=None, gt=0)
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> NaRule:
+        given = [self.if_present, self.if_absent, self.if_shorter_than_s]
+        if sum(x is not None for x in given) != 1:
+            raise ValueError("give exactly one of if_present, if_absent, if_shorter_than_s")
+        return self
 
 
 class Criterion(_Model):
@@ -160,24 +280,96 @@ class Criterion(_Model):
     question: str
     points: float = Field(gt=0)
     critical: bool = False
+    # Bonus: earned points add to the score, the points never count toward the total.
+    bonus: bool = False
     na_allowed: bool = False
     na_when: str = ""
+    na_rules: tuple[NaRule, ...] = ()
+    # Guidance for human reviewers (shown next to the verdict; not used by evaluators).
     guidance: str = ""
     # A short noun phrase for rationales ("a greeting that names the agent or the company").
     label: str = ""
+    # An answer scale beyond pass/fail: points are proportional to the level; the verdict is
+    # pass from ``pass_at`` up. A rule evaluator's pass gives the top level, a fail the lowest.
+    scale: tuple[ScaleLevel, ...] | None = None
+    pass_at: float | None = None
     evaluator: Evaluator
+
+    @field_validator("bonus")
+    @classmethod
+    def _bonus_not_critical(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and info.data.get("critical"):
+            raise ValueError("a bonus criterion cannot also be critical")
+        return v
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_levels(
+        cls, v: tuple[ScaleLevel, ...] | None
+    ) -> tuple[ScaleLevel, ...] | None:
+        if v is None:
+            return v
+        values = [lv.value for lv in v]
+        if len(values) < 2:
+            raise ValueError("a scale needs at least two levels")
+        if any(b <= a for a, b in itertools.pairwise(values)):
+            raise ValueError("scale values must be unique and ascending")
+        return v
+
+    @field_validator("pass_at")
+    @classmethod
+    def _pass_at_on_scale(cls, v: float | None, info: ValidationInfo) -> float | None:
+        scale = info.data.get("scale")
+        if v is None:
+            return v
+        if not scale:
+            raise ValueError("pass_at needs a scale")
+        values = [lv.value for lv in scale]
+        if v not in values:
+            raise ValueError(f"pass_at must be one of the scale values {values}")
+        if v == values[0]:
+            raise ValueError("pass_at cannot be the lowest level (nothing could fail)")
+        return v
 
     @property
     def can_be_na(self) -> bool:
-        ev = self.evaluator
-        return isinstance(ev, HoldEvaluator) or (
-            isinstance(ev, SemanticEvaluator) and ev.trigger is not None
-        )
+        return bool(self.na_rules) or _can_be_na(self.evaluator)
+
+    @property
+    def scale_min(self) -> float:
+        return self.scale[0].value if self.scale else 0.0
+
+    @property
+    def scale_max(self) -> float:
+        return self.scale[-1].value if self.scale else 1.0
+
+    def scale_label(self, value: float) -> str:
+        for lv in self.scale or ():
+            if lv.value == value:
+                return lv.label
+        return ""
+
+    def level_verdict(self, value: float) -> Literal["pass", "fail"]:
+        """pass from ``pass_at`` up (scale criteria)."""
+        threshold = self.pass_at if self.pass_at is not None else self.scale_max
+        return "pass" if value >= threshold else "fail"
+
+    def points_for(self, verdict: str, max_points: float, scale_value: float | None) -> float:
+        """Points earned for a verdict: all or nothing, or proportional to the scale level."""
+        if verdict == "na":
+            return 0.0
+        if self.scale and scale_value is not None:
+            lo, hi = self.scale_min, self.scale_max
+            frac = (min(max(scale_value, lo), hi) - lo) / (hi - lo)
+            return round(max_points * frac, 2)
+        return max_points if verdict == "pass" else 0.0
 
     @model_validator(mode="after")
     def _na_consistent(self) -> Criterion:
         if self.can_be_na and not self.na_allowed:
             raise ValueError("this evaluator can return N/A; set na_allowed: true")
+        if self.scale and self.pass_at is None:
+            raise ValueError("a criterion with a scale needs pass_at (the lowest passing level)")
         return self
 
 

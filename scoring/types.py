@@ -39,6 +39,15 @@ class CriterionResult:
     evidence: tuple[Evidence, ...] = ()
     critical: bool = False
     section: str = ""
+    # Bonus criteria add earned points but never count toward the applicable total.
+    bonus: bool = False
+    # Confidence below the evaluation's review threshold: a human should look before it counts.
+    needs_review: bool = False
+    # Criteria with an answer scale: the level given and its label (points are proportional).
+    scale_value: float | None = None
+    scale_label: str = ""
+    # Which evaluator produced the verdict ("semantic", "llm", "llm-fallback:semantic", ...).
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,9 @@ class Evaluation:
     score: float
     auto_failed: bool
     criteria: tuple[CriterionResult, ...]
+    # Ids of the criteria whose verdict fell under the review threshold.
+    needs_review: tuple[str, ...] = ()
+    review_threshold: float | None = None
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class Unit:
 class Attribution:
     speakers: tuple[Speaker, ...]
     confidences: tuple[float, ...]
-    separation: float  # Mahalanobis distance between the two voices' mean frames
+    separation: float  # voices' distance over chance (step 4); two voices from MIN_SEPARATION
 
 
 def is_fake_stereo(samples: np.ndarray) -> bool:
@@ -336,7 +336,7 @@ def _agglomerate(
         cost[i, js] = merged_cost(i, js)
     alive = np.ones(m, dtype=bool)
     for _ in range(m - clusters):
-        i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        i, j = (int(v) for v in np.unravel_index(int(np.argmin(cost)), cost.shape))
         members[i] += members[j]
         st.n[i] += st.n[j]
         st.s[i] += st.s[j]
@@ -345,10 +345,10 @@ def _agglomerate(
         alive[j] = False
         cost[j, :] = cost[:, j] = np.inf
         others = np.flatnonzero(alive & (np.arange(m) != i))
-        cost[np.minimum(i, others), np.maximum(i, others)] = merged_cost(int(i), others)
+        cost[np.minimum(i, others), np.maximum(i, others)] = merged_cost(i, others)
     labels = np.zeros(len(groups), dtype=int)
-    for k, i in enumerate(np.flatnonzero(alive)):
-        labels[members[i]] = k
+    for k, alive_i in enumerate(np.flatnonzero(alive)):
+        labels[members[int(alive_i)]] = k
     return labels
 
 
@@ -499,7 +499,8 @@ def _agent_voice(units: Sequence[Unit], labels: np.ndarray) -> int:
 
 
 def _unknown(n: int, separation: float = 0.0) -> Attribution:
-    return Attribution(("unknown",) * n, (0.0,) * n, separation)
+    unknown: Speaker = "unknown"
+    return Attribution((unknown,) * n, (0.0,) * n, round(separation, 3))
 
 
 def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
@@ -516,9 +517,9 @@ def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
     all_frames = np.concatenate(groups)
     prior = np.cov(x[all_frames].T)
     labels = _two_voices(x, groups, prior)
-    separation, relative, share = _separation(x, groups, labels)
+    _, relative, share = _separation(x, groups, labels)
     if len(all_frames) < MIN_VOICED_FRAMES or relative < MIN_SEPARATION or share < MIN_SHARE:
-        return _unknown(n, separation)
+        return _unknown(n, relative)
     log_switch = _switch_logprob(units)
     emissions = np.zeros((n, 2))  # a unit without voiced frames follows its neighbours
     for _ in range(REFITS):
@@ -539,4 +540,4 @@ def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
             speakers.append("unknown")
         else:
             speakers.append("agent" if k == agent else "customer")
-    return Attribution(tuple(speakers), tuple(confidences), round(separation, 3))
+    return Attribution(tuple(speakers), tuple(confidences), round(relative, 3))
