@@ -185,10 +185,12 @@ def config() -> None:
 
 
 def _register_extensions() -> None:
-    from api import cli_ops, cli_rubrics
+    from api import cli_coaching, cli_ops, cli_review, cli_rubrics
 
     cli_ops.register(app)
     cli_rubrics.register(rubric_app, app)
+    cli_review.register(rubric_app, app)
+    cli_coaching.register(rubric_app, app)
 
 
 _register_extensions()

@@ -48,9 +48,9 @@ class Settings(BaseSettings):
     # A claimed step refreshes calls.updated_at every lease/3 s; a claim older than this
     # belongs to a dead worker and may be taken over.
     claim_lease_s: int = 90
-    # A call whose worker died this many times (crash, OOM, hard time limit) is marked failed
-    # instead of being handed out again.
-    max_claims: int = 3
+    # A stale claim on a call already claimed this many times (all steps together) is given
+    # up with a reason instead of handed out again: it crashes or outlives the time limit.
+    max_claims: int = 5
     # Sized for long calls: tiny.en runs ~6x real time per core, so a 2-hour call takes ~20 min.
     task_soft_time_limit_s: int = 3600
     task_time_limit_s: int = 3900

@@ -6,18 +6,27 @@ unique key (one transcript per call, one AI evaluation per call and rubric versi
 step twice, or two workers racing for one call, leaves one result. A step that fails marks the
 call ``failed`` with a readable reason and the step's name; the upload is kept and ``retry``
 resumes from that step.
+
+A claim is a lease: while a step computes, a heartbeat refreshes ``calls.updated_at``, so a
+claim that has not been refreshed for ``claim_lease_s`` belongs to a dead worker (``kill -9``,
+a lost machine, a hard time limit) and the next delivery of the step takes it over. Transient
+database errors are not the call's fault: they propagate (the Celery task retries them) instead
+of marking the call failed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from coaching.feedback import call_feedback
@@ -47,6 +56,9 @@ log = logging.getLogger(__name__)
 STEP_TRANSCRIBE = "transcribe"
 STEP_SCORE = "score"
 
+# Connection loss, a locked SQLite file, an exhausted pool: worth retrying, never the call's fault.
+TRANSIENT_DB_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+
 
 class StepFailed(Exception):
     """The step marked the call failed; the reason is on the call."""
@@ -59,15 +71,71 @@ def get_call(session: Session, call_id: uuid.UUID) -> Call:
     return call
 
 
-def _claim(session: Session, call_id: uuid.UUID, frm: CallStatus, to: CallStatus) -> bool:
+def _claim(
+    svc: Services, session: Session, call_id: uuid.UUID, frm: CallStatus, to: CallStatus, step: str
+) -> bool:
+    """Take the call from ``frm`` to ``to``, or take over a claim whose lease ran out.
+    A call claimed ``max_claims`` times whose worker then died is given up with a reason
+    instead of being handed out again (a recording that crashes the worker or outlives the
+    hard time limit every time)."""
+    now = datetime.now(UTC)
+    stale = and_(
+        Call.status == to, Call.updated_at < now - timedelta(seconds=svc.settings.claim_lease_s)
+    )
+    gave_up = session.execute(
+        update(Call)
+        .where(Call.id == call_id, stale, Call.attempts >= svc.settings.max_claims)
+        .values(
+            status=CallStatus.failed,
+            failed_step=step,
+            error=f"gave up after {svc.settings.max_claims} attempts: the worker stopped "
+            f"(crash, out of memory or the {svc.settings.task_time_limit_s} s time limit) "
+            f"while running {step}",
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if gave_up.rowcount:  # type: ignore[attr-defined]
+        session.commit()
+        log.warning("call %s given up at %s after %d claims", call_id, step, svc.settings.max_claims)
+        return False
     res = session.execute(
         update(Call)
-        .where(Call.id == call_id, Call.status == frm)
-        .values(status=to, attempts=Call.attempts + 1, updated_at=datetime.now(UTC))
+        .where(Call.id == call_id, or_(Call.status == frm, stale))
+        .values(status=to, attempts=Call.attempts + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     session.commit()
     return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _holding(svc: Services, call_id: uuid.UUID, status: CallStatus) -> Iterator[None]:
+    """Refresh the claim's lease while the step computes, so only a dead worker's goes stale."""
+    stop = threading.Event()
+    interval = max(0.5, svc.settings.claim_lease_s / 3)
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                with svc.session_factory() as s:
+                    s.execute(
+                        update(Call)
+                        .where(Call.id == call_id, Call.status == status)
+                        .values(updated_at=datetime.now(UTC))
+                        .execution_options(synchronize_session=False)
+                    )
+                    s.commit()
+            except TRANSIENT_DB_ERRORS as exc:  # the next beat may get through
+                log.warning("lease heartbeat for call %s failed: %s", call_id, exc)
+
+    thread = threading.Thread(target=beat, name=f"lease-{call_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _set_status(svc: Services, call_id: uuid.UUID, status: CallStatus, **values: object) -> None:
@@ -89,6 +157,8 @@ def _fail(svc: Services, call_id: uuid.UUID, step: str, message: str) -> None:
 def _guarded(svc: Services, call_id: uuid.UUID, step: str, work: Callable[[], None]) -> None:
     try:
         work()
+    except TRANSIENT_DB_ERRORS:
+        raise  # not the call's fault: the caller retries; the lease frees the claim meanwhile
     except CallReviewError as exc:
         _fail(svc, call_id, step, exc.message)
         raise StepFailed(exc.message) from exc
@@ -104,8 +174,8 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
         call = get_call(s, call_id)
         if s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id)):
             return
-        if not _claim(s, call_id, CallStatus.queued, CallStatus.transcribing):
-            return  # another worker has it, or it is not queued
+        if not _claim(svc, s, call_id, CallStatus.queued, CallStatus.transcribing, STEP_TRANSCRIBE):
+            return  # another worker holds a live claim, or it is not queued
         path = svc.storage.path(call.storage_key)
         kind = call.kind
         label = call.original_filename or path.name
@@ -113,12 +183,13 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
     def work() -> None:
         t0 = time.perf_counter()
         try:
-            if kind == "transcript":
-                transcript = load_transcript_file(path)
-                info = transcript.audio
-            else:
-                info = probe_audio(path)
-                transcript = transcribe_file(path, svc.transcription_options)
+            with _holding(svc, call_id, CallStatus.transcribing):
+                if kind == "transcript":
+                    transcript = load_transcript_file(path)
+                    info = transcript.audio
+                else:
+                    info = probe_audio(path)
+                    transcript = transcribe_file(path, svc.transcription_options)
         except CallReviewError as exc:
             # Name the file as the user knows it, not by its storage key.
             raise type(exc)(exc.message.replace(path.name, label)) from exc
@@ -180,13 +251,14 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
             if row is None:
                 raise Conflict("the call has no transcript yet")
             transcript = transcript_from_row(row, call)
-            if not _claim(s, call_id, CallStatus.transcribed, CallStatus.scoring):
+            if not _claim(svc, s, call_id, CallStatus.transcribed, CallStatus.scoring, STEP_SCORE):
                 return
         t0 = time.perf_counter()
-        embedder = get_embedder(svc.settings.embedding_model)
-        evaluation = evaluate(transcript, rubric, embedder=embedder)
-        moments = find_moments(transcript, evaluation)
-        feedback = call_feedback(transcript, evaluation)
+        with _holding(svc, call_id, CallStatus.scoring):
+            embedder = get_embedder(svc.settings.embedding_model)
+            evaluation = evaluate(transcript, rubric, embedder=embedder)
+            moments = find_moments(transcript, evaluation)
+            feedback = call_feedback(transcript, evaluation)
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:
             s.execute(

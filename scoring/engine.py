@@ -1,5 +1,6 @@
-"""Running a rubric over a transcript: turn selection, detection (rules + embeddings),
-the four evaluator types, and the score."""
+"""Running a rubric over a transcript: turn selection, detection (rules + embeddings), the
+evaluator types (semantic, lexical, timing, hold, sentiment, sequence, llm), N/A rules, answer
+scales, evidence-weighted confidence, the review queue and the score."""
 
 from __future__ import annotations
 
@@ -11,15 +12,23 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from scoring import sentiment as senti
+from scoring.confidence import DEFAULT_REVIEW_THRESHOLD, adjust, evidence_quality
 from scoring.cues import compile_set, cue_set
 from scoring.embedding import Embedder, get_embedder
+from scoring.llm import LLMConfig, LLMRejected, ask
 from scoring.rubric import (
     Criterion,
     Detector,
     HoldEvaluator,
     LexicalEvaluator,
+    LLMEvaluator,
+    NaRule,
     Rubric,
     SemanticEvaluator,
+    SentimentEvaluator,
+    SequenceEvaluator,
+    Step,
     TimingEvaluator,
     Window,
 )
@@ -181,7 +190,19 @@ class CallContext:
 
 
 def detectors(crit: Criterion) -> list[Detector]:
-    ev = crit.evaluator
+    out = _evaluator_detectors(crit.evaluator)
+    for rule in crit.na_rules:
+        out += [step.detect for step in (rule.if_present, rule.if_absent) if step is not None]
+    return out
+
+
+def _evaluator_detectors(ev: object) -> list[Detector]:
+    if isinstance(ev, LLMEvaluator):
+        return _evaluator_detectors(ev.fallback)
+    if isinstance(ev, SequenceEvaluator):
+        return [ev.first.detect, ev.then.detect]
+    if isinstance(ev, SentimentEvaluator):
+        return []
     if isinstance(ev, SemanticEvaluator):
         out = [ev.detect]
         if ev.trigger:
@@ -193,7 +214,9 @@ def detectors(crit: Criterion) -> list[Detector]:
         return [ev.detect]
     if isinstance(ev, HoldEvaluator):
         return [ev.announce, ev.thanks]
-    return [ev.hold.announce]
+    if isinstance(ev, TimingEvaluator):
+        return [ev.hold.announce]
+    return []
 
 
 # ------------------------------------------------------------------------------ outcomes
@@ -203,6 +226,8 @@ class Outcome:
     confidence: float
     rationale: str
     evidence: list[Evidence] = field(default_factory=list)
+    scale_value: float | None = None
+    method: str = ""
 
 
 def _ev(u: Utterance) -> Evidence:

@@ -220,7 +220,7 @@ class LLMEvaluator(_Model):
     type: Literal["llm"]
     instructions: str = ""
     window: Window = Window(speaker="any")
-    fallback: RuleEvaluator | None = None
+    fallback: RuleEvaluator
     timeout_s: float = Field(default=20.0, gt=0)
     retries: int = Field(default=2, ge=0, le=5)
     max_tokens: int = Field(default=400, ge=16)
@@ -249,7 +249,7 @@ def _can_be_na(ev: Any) -> bool:
     if isinstance(ev, SequenceEvaluator):
         return ev.if_then_absent == "na"
     if isinstance(ev, LLMEvaluator):
-        return ev.fallback is not None and _can_be_na(ev.fallback)
+        return _can_be_na(ev.fallback)
     return False
 
 
