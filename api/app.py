@@ -28,12 +28,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from pipeline.embedded import EmbeddedRunner
+        from pipeline.dispatch import make_dispatcher
         from pipeline.services import build_services
 
         svc = build_services(settings)
         app.state.services = svc
-        app.state.runner = EmbeddedRunner(svc, workers=settings.workers)
+        app.state.runner = make_dispatcher(svc)  # embedded pool, or Celery when a broker is set
         resumed = app.state.runner.resume()
         if resumed:
             log.info("resumed %d pending calls", resumed)
@@ -71,11 +71,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error_response(request, exc.status_code, str(exc.detail), exc.headers)
 
-    from api.routes import analytics, audit, auth, calls, health, users
+    from api.routes import analytics, audit, auth, batches, calls, health, users
 
     app.include_router(health.router)
     for module in (auth, calls, users, audit, analytics):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(batches.router, prefix="/api/v1")
     app.add_middleware(RejectNulInQuery)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)

@@ -54,16 +54,18 @@ def review(
 
     from pipeline.review import review_paths
 
-    if rubric is not None:
-        from pipeline.rubrics import load_call_rubric
-
-        try:
-            load_call_rubric(rubric)
-        except CallReviewError as exc:
-            _err(f"error: {exc.message}")
-            raise typer.Exit(2) from exc
     files = _expand(paths)
     svc = _services()
+    if rubric is not None:
+        from pipeline.rubrics import check_rubric_name
+
+        try:
+            with svc.session_factory() as s:
+                check_rubric_name(s, rubric)  # a stored, built-in or file rubric
+        except CallReviewError as exc:
+            svc.close()
+            _err(f"error: {exc.message}")
+            raise typer.Exit(2) from exc
     try:
         with Progress(console=_stderr_console(), transient=True) as progress:
             task = progress.add_task("reviewing", total=len(files))

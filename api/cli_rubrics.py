@@ -2,8 +2,55 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from core.errors import CallReviewError
 
 
 def register(rubric_app: typer.Typer, app: typer.Typer) -> None:
     """Add this module's commands to `callreview rubric …` (and top-level ones to ``app``)."""
+    rubric_app.command("backtest")(rubric_backtest)
+
+
+def rubric_backtest(
+    rubric: Annotated[str, typer.Argument(help="Rubric name or YAML path to test.")],
+    labels: Annotated[Path, typer.Argument(help="YAML/JSON labels: items of path + expected.")],
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="Rubric to compare with (name or YAML path). Default: the built-in rubric of "
+            "the same name, when the tested one differs from it."
+        ),
+    ] = None,
+) -> None:
+    """Re-score a labelled set with RUBRIC: per-criterion accuracy, precision/recall of
+    `fail`, confusion counts, and what changed against the baseline. Stores nothing."""
+    from core.runtime import limit_threads
+    from core.settings import get_settings
+    from pipeline.backtest import backtest, format_report
+    from pipeline.rubrics import load_call_rubric, rubric_fingerprint
+    from pipeline.services import build_services
+    from scoring import builtin_rubrics, resolve_rubric
+
+    limit_threads()
+    try:
+        cand = load_call_rubric(rubric)
+        base = None
+        if baseline is not None:
+            base = load_call_rubric(baseline)
+        elif cand.name in builtin_rubrics():
+            builtin = resolve_rubric(cand.name)
+            if rubric_fingerprint(builtin)[1] != rubric_fingerprint(cand)[1]:
+                base = builtin
+        svc = build_services(get_settings(), migrate=False)
+        try:
+            report = backtest(svc, cand, labels, baseline_rubric=base)
+        finally:
+            svc.close()
+    except CallReviewError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(format_report(report))

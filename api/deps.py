@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from pipeline.embedded import EmbeddedRunner
+from pipeline.dispatch import Dispatcher
 from pipeline.services import Services
 
 
@@ -17,8 +17,8 @@ def get_services(request: Request) -> Services:
     return svc
 
 
-def get_runner(request: Request) -> EmbeddedRunner:
-    runner: EmbeddedRunner = request.app.state.runner
+def get_runner(request: Request) -> Dispatcher:
+    runner: Dispatcher = request.app.state.runner
     return runner
 
 
@@ -28,5 +28,5 @@ def get_session(svc: Annotated[Services, Depends(get_services)]) -> Iterator[Ses
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-RunnerDep = Annotated[EmbeddedRunner, Depends(get_runner)]
+RunnerDep = Annotated[Dispatcher, Depends(get_runner)]
 SessionDep = Annotated[Session, Depends(get_session)]

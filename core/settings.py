@@ -6,9 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
 
 _DEV_SECRET = "development-only-insecure-secret-change-me"
 
@@ -36,8 +35,18 @@ class Settings(BaseSettings):
     allow_downloads: bool = False
 
     # Scoring
-    embedding_model: str = "all-MiniLM-L6-v2"  # hub name or local folder; offline copy shipped on PyPI
+    # A hub name or a local folder; the offline copy is shipped on PyPI.
+    embedding_model: str = "all-MiniLM-L6-v2"
     default_rubric: str = "contact-center-default"
+
+    # Humans in the loop (issue 5). Verdicts under this confidence wait in the review queue.
+    review_confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    # A criterion (per rubric version) whose AI-vs-human agreement falls under the bar, once
+    # at least `agreement_min_reviews` of its verdicts were checked by a human, is untrusted:
+    # its AI verdicts all go to the review queue until a new rubric version replaces it.
+    agreement_metric: Literal["kappa", "accuracy"] = "kappa"
+    agreement_bar: float = Field(default=0.6, ge=-1.0, le=1.0)
+    agreement_min_reviews: int = Field(default=10, ge=1)
 
     # LLM (optional; OpenAI-compatible)
     llm_base_url: str | None = None
@@ -63,6 +72,7 @@ class Settings(BaseSettings):
     # Celery beat's nightly batch, a crontab "minute hour day-of-month month day-of-week"
     # (e.g. "0 1 * * *"); unset = no schedule.
     nightly_batch_cron: str | None = None
+    nightly_batch_timezone: str = "UTC"
     nightly_batch_lookback_h: int = 24
     # A batch item that has not moved for this long, while its queue is empty, is enqueued
     # again (its message was lost with the broker's memory).

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, User
 from pipeline.access import scope_calls
 from pipeline.call_filters import (
-    LOW_CONFIDENCE,
     CallFilters,
     apply_filters,
     as_utc,
     current_evaluation_join,
 )
+from pipeline.review_policy import review_policy, untrusted_set, waits
 
 TREND_WINDOW = timedelta(days=14)
 TREND_DROP = 5.0  # score points lost between the two windows that count as "trending down"
@@ -41,6 +41,7 @@ class ScoredCall:
     score: float
     auto_failed: bool
     evaluation_id: uuid.UUID
+    rubric_id: uuid.UUID
 
 
 def week_start(at: datetime) -> date:
@@ -66,6 +67,7 @@ def _scored_calls(session: Session, user: User, filters: CallFilters) -> list[Sc
             score=ev.score,
             auto_failed=ev.auto_failed,
             evaluation_id=ev.id,
+            rubric_id=ev.rubric_id,
         )
         for call, ev in session.execute(query).unique()
     ]
@@ -259,6 +261,8 @@ def dashboard(
     rows = _criterion_rows(session, [c.evaluation_id for c in calls])
     call_of = {c.evaluation_id: c for c in calls}
 
+    policy = review_policy()
+    untrusted = untrusted_set(session, policy)
     fails: dict[str, list[int]] = {}
     waiting = []
     for r in rows:
@@ -266,8 +270,8 @@ def dashboard(
         if r.verdict != "na":
             cell[1] += 1
             cell[0] += r.verdict == "fail"
-        if r.confidence < LOW_CONFIDENCE and r.reason is None:
-            c = call_of[r.evaluation_id]
+        c = call_of[r.evaluation_id]
+        if waits(r, c.rubric_id, policy, untrusted):
             waiting.append(
                 {
                     "call_id": str(c.call_id),
@@ -283,7 +287,7 @@ def dashboard(
         "filters": base,
         "scored_calls": len(calls),
         "average_score": _mean([c.score for c in calls]),
-        "low_confidence_threshold": LOW_CONFIDENCE,
+        "low_confidence_threshold": policy.threshold,
         "score_distribution": _distribution(calls, base),
         "criteria": _fail_rates(fails, base),
         "agents_trending_down": _trending_down(calls, now, base),

@@ -13,9 +13,8 @@ from sqlalchemy.orm import aliased
 
 from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, User
 from pipeline.access import SelectT
+from pipeline.review_policy import review_policy, waiting_clause
 
-# Verdicts below this confidence wait for a human (dashboard queue, `needs_review` filter).
-LOW_CONFIDENCE = 0.6
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,12 @@ def current_evaluation_join() -> Any:
     return and_(EvaluationRow.call_id == Call.id, EvaluationRow.is_current.is_(True))
 
 
-def _low_confidence_waiting() -> Any:
+def _waiting_for_review() -> Any:
+    """A verdict of the current evaluation waits for a human (pipeline/review_policy.py)."""
     # An alias, so the subquery stays its own even when the outer query joins criterion rows.
     crit = aliased(CriterionResultRow)
     return exists().where(
-        crit.evaluation_id == EvaluationRow.id,
-        crit.confidence < LOW_CONFIDENCE,
-        crit.reason.is_(None),
+        crit.evaluation_id == EvaluationRow.id, waiting_clause(crit, review_policy())
     )
 
 
@@ -97,7 +95,7 @@ def apply_filters(query: SelectT, filters: CallFilters) -> SelectT:
             )
         )
     if f.needs_review is not None:
-        waiting = _low_confidence_waiting()
+        waiting = _waiting_for_review()
         query = query.where(waiting if f.needs_review else ~waiting)
     return query
 

@@ -18,15 +18,22 @@ class EmbeddedRunner:
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="call")
         self._futures: dict[uuid.UUID, Future[object]] = {}
 
-    def enqueue(self, call_id: uuid.UUID) -> None:
-        """Call only after the commit that created the call's row."""
+    def enqueue(
+        self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
+    ) -> None:
+        """Call only after the commit that created the call's row. ``step`` is ignored: the
+        pool runs every remaining step of the call."""
         running = self._futures.get(call_id)
         if running is not None and not running.done():
             return
-        self._futures[call_id] = self._pool.submit(self._run, call_id)
+        self._futures[call_id] = self._pool.submit(self._run, call_id, batch_id)
 
-    def _run(self, call_id: uuid.UUID) -> object:
+    def _run(self, call_id: uuid.UUID, batch_id: uuid.UUID | None = None) -> object:
+        from pipeline.batches import is_skipped
+
         try:
+            if batch_id is not None and is_skipped(self.svc, batch_id, call_id):
+                return None  # its batch was cancelled before the call started
             return process_call(self.svc, call_id)
         except Exception:
             log.exception("embedded worker crashed on call %s", call_id)
@@ -39,6 +46,9 @@ class EmbeddedRunner:
         for call_id in ids:
             self.enqueue(call_id)
         return len(ids)
+
+    def queue_sizes(self) -> dict[str, int] | None:
+        return None  # the pool's queue is in memory: nothing for a batch to reconcile
 
     def wait(self, timeout: float | None = None) -> None:
         for fut in list(self._futures.values()):

@@ -118,9 +118,17 @@ def validate_override(verdict: str, reason: str, crit: Criterion) -> str:
 
 
 def override_verdict(
-    session: Session, call: Call, criterion_id: str, *, verdict: str, reason: str, by: User
+    session: Session,
+    call: Call,
+    criterion_id: str,
+    *,
+    verdict: str,
+    reason: str,
+    by: User,
+    action: str = "criterion.override",
 ) -> OverrideResult:
-    """Set one criterion's verdict by hand and recompute the score. Does not commit."""
+    """Set one criterion's verdict by hand and recompute the score. Does not commit.
+    ``action`` names the audit event (a confirmation or a dispute's outcome go this way too)."""
     # Serialise overrides of one call (PostgreSQL) so two first overrides make one copy.
     session.execute(select(Call.id).where(Call.id == call.id).with_for_update())
     if call.status != CallStatus.scored:
@@ -150,7 +158,7 @@ def override_verdict(
     record(
         session,
         actor_id=by.id,
-        action="criterion.override",
+        action=action,
         entity="call",
         entity_id=call.id,
         criterion=criterion_id,

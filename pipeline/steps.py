@@ -40,7 +40,7 @@ from models.orm import (
     MomentRow,
     TranscriptRow,
 )
-from pipeline.rubrics import ensure_rubric_row, load_call_rubric
+from pipeline.rubrics import call_rubric_row, stored_rubric
 from pipeline.serialize import (
     evidence_to_json,
     feedback_to_json,
@@ -97,7 +97,7 @@ def _claim(
     )
     if gave_up.rowcount:  # type: ignore[attr-defined]
         session.commit()
-        log.warning("call %s given up at %s after %d claims", call_id, step, svc.settings.max_claims)
+        log.warning("call %s given up at %s: %d claims", call_id, step, svc.settings.max_claims)
         return False
     res = session.execute(
         update(Call)
@@ -242,8 +242,9 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
     def work() -> None:
         with svc.session_factory() as s:
             call = get_call(s, call_id)
-            rubric = load_call_rubric(call.rubric_name)
-            rubric_row = ensure_rubric_row(s, rubric)
+            # The latest version of the call's rubric (a file: exactly its content).
+            rubric_row = call_rubric_row(s, call.rubric_name)
+            rubric = stored_rubric(rubric_row)
             rubric_id = rubric_row.id
             if _has_ai_evaluation(s, call_id, rubric_id):
                 return

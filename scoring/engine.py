@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -472,39 +472,232 @@ def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
     )
 
 
-def judge(ctx: CallContext, crit: Criterion) -> Outcome:
-    ev = crit.evaluator
+def _step_hits(ctx: CallContext, step: Step) -> list[Hit]:
+    return ctx.hits(step.detect, ctx.select(step.window))[0]
+
+
+def _sequence(ctx: CallContext, crit: Criterion, ev: SequenceEvaluator) -> Outcome:
+    label = crit.label or crit.question
+    firsts = _step_hits(ctx, ev.first)
+    thens = _step_hits(ctx, ev.then)
+    if not thens:
+        reason = crit.na_when or "the later event never happened"
+        if ev.if_then_absent == "na":
+            return Outcome("na", 0.75, f"Not applicable: {reason}.")
+        return Outcome(ev.if_then_absent, 0.7, f"The later event never happened: {label}.")
+    then = thens[0]
+    before = [h for h in firsts if h.utt.start <= then.utt.start]
+    if before:
+        f = before[0]
+        return Outcome(
+            "pass",
+            min(f.confidence, then.confidence),
+            f"{_quote(f)} came before {_quote(then)}: {label}.",
+            _uniq([_hit_ev(f), _hit_ev(then)]),
+        )
+    if firsts:
+        f = firsts[0]
+        return Outcome(
+            "fail",
+            min(f.confidence, then.confidence),
+            f"{_quote(then)} came before {_quote(f)}: {label} out of order.",
+            _uniq([_hit_ev(then), _hit_ev(f)]),
+        )
+    return Outcome(
+        "fail",
+        min(then.confidence, 0.8),
+        f"{_quote(then)} with nothing before it: no {label}.",
+        [_hit_ev(then)],
+    )
+
+
+def _sentiment(ctx: CallContext, crit: Criterion, ev: SentimentEvaluator) -> Outcome:
+    utts = [
+        u
+        for u in ctx.utts
+        if ev.speaker == "any"
+        or u.speaker == ev.speaker
+        or (ctx.no_roles and u.speaker == "unknown")
+    ]
+    turns = senti.score_turns(utts, negative_sets=ev.negative_sets, veto_sets=ev.veto_sets)
+    traj = senti.trajectory(turns, ev.edge_turns)
+    who = _who(ev.speaker)
+    if traj is None or len(traj.turns) < ev.min_turns:
+        n = 0 if traj is None else len(traj.turns)
+        return Outcome("na", 0.8, f"Not applicable: {who} said too little to judge ({n} turns).")
+    how = "" if senti.lexicon_available() else " (lexicon not installed: cue sets only)"
+    worst = traj.worst
+    desc = (
+        f"{who.capitalize()}'s sentiment {traj.start:+.2f} at the start, {traj.end:+.2f} at the "
+        f"end; worst {worst.score:+.2f} at {clock(worst.utt.start)}"
+        + (f' ("{worst.cue}")' if worst.cue else "")
+        + how
+    )
+    end_margin = traj.end - ev.end_below
+    drop_margin = traj.change + ev.max_drop
+    head = traj.turns[: ev.edge_turns]
+    tail = traj.turns[-ev.edge_turns :]
+    cited = _uniq([_ev(t.utt) for t in (*head[:1], worst, *tail[-1:])])
+    if end_margin < 0 or drop_margin < 0:
+        why = "ended negative" if end_margin < 0 else f"fell by {-traj.change:.2f}"
+        margin = max(-end_margin, -drop_margin)
+        return Outcome("fail", float(np.clip(0.6 + margin, 0.55, 0.9)), f"{desc}: {why}.", cited)
+    margin = min(end_margin, drop_margin)
+    return Outcome("pass", float(np.clip(0.6 + margin, 0.55, 0.9)), f"{desc}.", cited)
+
+
+def _run(ctx: CallContext, crit: Criterion, ev: object, llm: LLMConfig | None) -> Outcome:
     if isinstance(ev, (SemanticEvaluator, LexicalEvaluator)):
         return _semantic(ctx, crit, ev)
     if isinstance(ev, HoldEvaluator):
         return _hold(ctx, crit, ev)
-    return _timing(ctx, crit, ev)
+    if isinstance(ev, TimingEvaluator):
+        return _timing(ctx, crit, ev)
+    if isinstance(ev, SequenceEvaluator):
+        return _sequence(ctx, crit, ev)
+    if isinstance(ev, SentimentEvaluator):
+        return _sentiment(ctx, crit, ev)
+    if isinstance(ev, LLMEvaluator):
+        return _llm(ctx, crit, ev, llm)
+    raise TypeError(f"no evaluator for {type(ev).__name__}")
+
+
+def _llm(ctx: CallContext, crit: Criterion, ev: LLMEvaluator, llm: LLMConfig | None) -> Outcome:
+    fb_type = ev.fallback.type
+    if llm is None:
+        out = _run(ctx, crit, ev.fallback, None)
+        out.method = f"{fb_type} (no LLM configured)"
+        return out
+    try:
+        v = ask(llm, crit, ev, ctx.select(ev.window))
+    except LLMRejected as exc:
+        out = _run(ctx, crit, ev.fallback, None)
+        out.rationale = (
+            f"{out.rationale} (LLM verdict discarded: {exc.reason}; judged by {fb_type}.)"
+        )
+        out.method = f"llm-fallback:{fb_type}"
+        return out
+    evidence: list[Evidence] = []
+    for q in v.quotes:
+        start, end, text = q.utt.sentence_of(q.text)
+        evidence.append(Evidence(round(start, 2), round(end, 2), q.utt.speaker, text))
+    rationale = v.rationale or f"LLM verdict: {v.verdict}."
+    if v.quotes:
+        q = v.quotes[0]
+        rationale = f'{rationale} ("{q.text}", {q.utt.speaker}, {clock(q.utt.start)})'
+    return Outcome(
+        v.verdict,  # type: ignore[arg-type]
+        v.confidence,
+        rationale,
+        _uniq(evidence),
+        scale_value=v.scale_value,
+        method="llm",
+    )
+
+
+def _na_rule(ctx: CallContext, crit: Criterion, rule: NaRule) -> Outcome | None:
+    """An N/A outcome when ``rule`` applies to this call, else None."""
+    if rule.if_shorter_than_s is not None:
+        length = ctx.transcript.duration_s
+        if length < rule.if_shorter_than_s:
+            why = (
+                rule.reason
+                or f"the call lasted {length:.0f} s (under {rule.if_shorter_than_s:g} s)"
+            )
+            return Outcome("na", 0.95, f"Not applicable: {why}.")
+        return None
+    if rule.if_present is not None:
+        hits = _step_hits(ctx, rule.if_present)
+        if hits:
+            why = rule.reason or crit.na_when or "an excluding condition occurred"
+            return Outcome(
+                "na",
+                hits[0].confidence,
+                f"Not applicable: {why} ({_quote(hits[0])}).",
+                [_hit_ev(hits[0])],
+            )
+        return None
+    assert rule.if_absent is not None
+    hits, best = ctx.hits(rule.if_absent.detect, ctx.select(rule.if_absent.window))
+    if not hits:
+        why = rule.reason or crit.na_when or "the condition for this criterion did not occur"
+        return Outcome(
+            "na", _miss_confidence(rule.if_absent.detect, best), f"Not applicable: {why}."
+        )
+    return None
+
+
+def judge(ctx: CallContext, crit: Criterion, llm: LLMConfig | None = None) -> Outcome:
+    for rule in crit.na_rules:
+        out = _na_rule(ctx, crit, rule)
+        if out is not None:
+            out.method = "na_rule"
+            return out
+    out = _run(ctx, crit, crit.evaluator, llm)
+    if not out.method:
+        out.method = crit.evaluator.type
+    return out
+
+
+def _result(
+    ctx: CallContext,
+    section_id: str,
+    weight: float,
+    crit: Criterion,
+    out: Outcome,
+    review_threshold: float | None,
+) -> CriterionResult:
+    max_points = crit.points * weight
+    quality = evidence_quality(ctx.transcript, out.evidence)
+    confidence = adjust(out.confidence, quality)
+    rationale = out.rationale
+    if quality.trust < 1.0 and out.verdict != "na":
+        rationale += f" (confidence lowered: {quality.note()})"
+    verdict = out.verdict
+    scale_value = out.scale_value
+    if crit.scale and verdict != "na":
+        if scale_value is None:  # a rule evaluator: pass is the top level, fail the lowest
+            scale_value = crit.scale_max if verdict == "pass" else crit.scale_min
+        verdict = crit.level_verdict(scale_value)
+    confidence = round(float(np.clip(confidence, 0.0, 1.0)), 2)
+    return CriterionResult(
+        id=crit.id,
+        verdict=verdict,
+        confidence=confidence,
+        points=crit.points_for(verdict, max_points, scale_value),
+        max_points=max_points,
+        rationale=rationale,
+        evidence=tuple(out.evidence),
+        critical=crit.critical,
+        section=section_id,
+        bonus=crit.bonus,
+        needs_review=review_threshold is not None and confidence < review_threshold,
+        scale_value=scale_value if crit.scale and verdict != "na" else None,
+        scale_label=crit.scale_label(scale_value)
+        if crit.scale and scale_value is not None and verdict != "na"
+        else "",
+        method=out.method,
+    )
 
 
 def evaluate(
-    transcript: Transcript, rubric: Rubric, *, embedder: Embedder | None = None
+    transcript: Transcript,
+    rubric: Rubric,
+    *,
+    embedder: Embedder | None = None,
+    llm: LLMConfig | None = None,
+    review_threshold: float | None = DEFAULT_REVIEW_THRESHOLD,
 ) -> Evaluation:
     """Score ``transcript`` against ``rubric``. The embedder is loaded (once per process) only
-    if a criterion uses exemplars and none is given."""
+    if a criterion uses exemplars and none is given. ``llm`` configures the `llm` evaluator's
+    endpoint (without it those criteria use their fallback). A verdict whose confidence is below
+    ``review_threshold`` is flagged ``needs_review`` (None: flag nothing); it still counts."""
     ctx = CallContext(transcript, embedder)
     ctx.prepare(rubric)
     results: list[CriterionResult] = []
     for section, crit in rubric.criteria:
-        out = judge(ctx, crit)
-        max_points = crit.points * section.weight
-        results.append(
-            CriterionResult(
-                id=crit.id,
-                verdict=out.verdict,
-                confidence=round(float(np.clip(out.confidence, 0.0, 1.0)), 2),
-                points=max_points if out.verdict == "pass" else 0.0,
-                max_points=max_points,
-                rationale=out.rationale,
-                evidence=tuple(out.evidence),
-                critical=crit.critical,
-                section=section.id,
-            )
-        )
+        out = judge(ctx, crit, llm)
+        results.append(_result(ctx, section.id, section.weight, crit, out, review_threshold))
     return Evaluation(
         rubric=rubric.name,
         rubric_version=rubric.version,
@@ -512,16 +705,63 @@ def evaluate(
         score=score(results),
         auto_failed=any(r.critical and r.verdict == "fail" for r in results),
         criteria=tuple(results),
+        needs_review=tuple(r.id for r in results if r.needs_review),
+        review_threshold=review_threshold,
     )
 
 
 def score(results: Sequence[CriterionResult]) -> float:
-    """Earned / applicable points x 100, one decimal; 0 when a critical criterion failed or
-    nothing was applicable."""
+    """Earned / applicable points x 100, one decimal, at most 100; 0 when a critical criterion
+    failed or nothing was applicable. Bonus criteria add their earned points but never count
+    toward the applicable total."""
     if any(r.critical and r.verdict == "fail" for r in results):
         return 0.0
-    applicable = sum(r.max_points for r in results if r.verdict != "na")
+    applicable = sum(r.max_points for r in results if r.verdict != "na" and not r.bonus)
     if applicable <= 0:
         return 0.0
-    earned = sum(r.points for r in results if r.verdict == "pass")
-    return round(100.0 * earned / applicable, 1)
+    earned = sum(r.points for r in results if r.verdict != "na")
+    return min(100.0, round(100.0 * earned / applicable, 1))
+
+
+def criterion_points(
+    rubric: Rubric, criterion_id: str, verdict: Verdict, scale_value: float | None = None
+) -> tuple[float, float]:
+    """(points, max_points) that ``verdict`` (and, on a scale, ``scale_value``) earns for a
+    criterion of ``rubric``, with its section weight. KeyError for an unknown criterion."""
+    for section, crit in rubric.criteria:
+        if crit.id == criterion_id:
+            max_points = crit.points * section.weight
+            if crit.scale and verdict != "na" and scale_value is None:
+                scale_value = crit.scale_max if verdict == "pass" else crit.scale_min
+            return crit.points_for(verdict, max_points, scale_value), max_points
+    raise KeyError(criterion_id)
+
+
+def score_results(rubric: Rubric, results: Sequence[CriterionResult]) -> tuple[float, bool]:
+    """(score, auto_failed) for ``results`` judged with ``rubric``, recomputing every
+    criterion's points, critical and bonus flags from the rubric and the verdicts (and scale
+    values), so an edited verdict scores exactly as an AI one would. Results for criteria not
+    in the rubric are ignored; a scale criterion's verdict follows its ``scale_value`` when
+    one is given."""
+    by_id = {c.id: (s, c) for s, c in rubric.criteria}
+    fixed: list[CriterionResult] = []
+    for r in results:
+        if r.id not in by_id:
+            continue
+        _, crit = by_id[r.id]
+        verdict = r.verdict
+        if crit.scale and verdict != "na" and r.scale_value is not None:
+            verdict = crit.level_verdict(r.scale_value)
+        points, max_points = criterion_points(rubric, r.id, verdict, r.scale_value)
+        fixed.append(
+            replace(
+                r,
+                verdict=verdict,
+                points=points,
+                max_points=max_points,
+                critical=crit.critical,
+                bonus=crit.bonus,
+            )
+        )
+    auto_failed = any(r.critical and r.verdict == "fail" for r in fixed)
+    return score(fixed), auto_failed

@@ -81,7 +81,9 @@ def transcript_lines(utts: Sequence[Utterance]) -> str:
     return "\n".join(f"[{u.index}] {_clock(u.start)} {u.speaker}: {u.text}" for u in utts)
 
 
-def build_messages(crit: Criterion, ev: LLMEvaluator, utts: Sequence[Utterance]) -> list[dict[str, str]]:
+def build_messages(
+    crit: Criterion, ev: LLMEvaluator, utts: Sequence[Utterance]
+) -> list[dict[str, str]]:
     verdicts = '"pass" or "fail"' + (' or "na" (not applicable)' if crit.na_allowed else "")
     lines = [
         f"Criterion: {crit.question.strip()}",
@@ -279,7 +281,11 @@ def check_verdict(
         raise LLMRejected("evidence is not a list of quotes")
     quotes: list[Quote] = []
     for item in evidence:
-        text = item if isinstance(item, str) else (item.get("quote") if isinstance(item, dict) else None)
+        text = (
+            item
+            if isinstance(item, str)
+            else (item.get("quote") if isinstance(item, dict) else None)
+        )
         if not isinstance(text, str) or not text.strip():
             raise LLMRejected("an evidence item has no quote")
         turn = _turn_of(item) if isinstance(item, dict) else None

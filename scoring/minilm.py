@@ -86,7 +86,9 @@ class NumpyBert:
         def split(t: _F) -> _F:
             return t.reshape(b, n, h, hd).transpose(0, 2, 1, 3)
 
-        qkv = _matmul(x, self.w[f"{p}.attention.self.qkvT"]) + self.w[f"{p}.attention.self.qkv_bias"]
+        qkv = (
+            _matmul(x, self.w[f"{p}.attention.self.qkvT"]) + self.w[f"{p}.attention.self.qkv_bias"]
+        )
         q, k, v = (split(t) for t in np.split(qkv, 3, axis=-1))
         scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(hd)) + mask_bias
         scores -= scores.max(-1, keepdims=True)

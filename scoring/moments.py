@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.cues import cue_set
+from scoring.sentiment import score_turns, sharp_drops
 from scoring.engine import clock
 from scoring.timeline import Utterance, announced_silences, first_match, overlaps, silences
 from scoring.timeline import utterances as cut_utterances
@@ -25,8 +26,8 @@ def _short(text: str, n: int = 80) -> str:
 
 
 def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]:
-    """Dead air, long holds, overtalk, escalation requests, prohibited phrases and one moment per
-    failed criterion, sorted by start time."""
+    """Dead air, long holds, overtalk, sharp drops in the customer's sentiment, escalation
+    requests, prohibited phrases and one moment per failed criterion, sorted by start time."""
     utts = cut_utterances(transcript)
     out: list[Moment] = []
 
@@ -67,6 +68,21 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
                 round(span.end, 2),
                 "info",
                 f"Agent and customer spoke over each other for {span.duration:.1f} s.",
+            )
+        )
+
+    customer = [u for u in utts if u.speaker == "customer"]
+    for turn, fall in sharp_drops(score_turns(customer)):
+        u = turn.utt
+        why = f' ("{turn.cue}")' if turn.cue else ""
+        out.append(
+            Moment(
+                "negative_sentiment",
+                round(u.start, 2),
+                round(u.end, 2),
+                "warning" if turn.score <= -0.6 else "info",
+                f"The customer's sentiment fell by {fall:.1f} to {turn.score:+.2f}{why}: "
+                f'"{_short(u.text)}"',
             )
         )
 

@@ -257,6 +257,12 @@ class ScaleLevel(_Model):
     value: float
     label: str = Field(min_length=1)
 
+    @field_validator("label", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, v: object) -> object:
+        # YAML 1.1 reads an unquoted yes/no/on/off as a boolean
+        return {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
+
 
 class NaRule(_Model):
     """One condition that makes a criterion N/A: a detection that is present, one that is
@@ -304,9 +310,7 @@ class Criterion(_Model):
 
     @field_validator("scale")
     @classmethod
-    def _scale_levels(
-        cls, v: tuple[ScaleLevel, ...] | None
-    ) -> tuple[ScaleLevel, ...] | None:
+    def _scale_levels(cls, v: tuple[ScaleLevel, ...] | None) -> tuple[ScaleLevel, ...] | None:
         if v is None:
             return v
         values = [lv.value for lv in v]
@@ -319,9 +323,9 @@ class Criterion(_Model):
     @field_validator("pass_at")
     @classmethod
     def _pass_at_on_scale(cls, v: float | None, info: ValidationInfo) -> float | None:
-        scale = info.data.get("scale")
-        if v is None:
+        if v is None or "scale" not in info.data:  # no value, or the scale itself was invalid
             return v
+        scale = info.data["scale"]
         if not scale:
             raise ValueError("pass_at needs a scale")
         values = [lv.value for lv in scale]

@@ -51,8 +51,10 @@ class TurnSentiment:
 
     @property
     def substantive(self) -> bool:
-        return self.cue != "" or abs(self.score) >= 0.05 or len(self.utt.norm.split()) >= (
-            SUBSTANTIVE_WORDS
+        return (
+            self.cue != ""
+            or abs(self.score) >= 0.05
+            or len(self.utt.norm.split()) >= (SUBSTANTIVE_WORDS)
         )
 
 
@@ -130,14 +132,14 @@ def trajectory(turns: Sequence[TurnSentiment], edge_turns: int = 2) -> Trajector
 
 def sharp_drops(turns: Sequence[TurnSentiment]) -> list[tuple[TurnSentiment, float]]:
     """Turns where sentiment falls to ``NEGATIVE`` or below, by ``DROP`` or more from the
-    previous substantive turn of the same speaker (or from neutral, for the first one): the
-    start of each negative episode, with the size of the fall."""
+    previous substantive turn (a call that opens upset has no drop until it recovers and falls
+    again): the start of each negative episode, with the size of the fall."""
     out: list[tuple[TurnSentiment, float]] = []
-    prev = 0.0
+    prev: float | None = None
     for t in turns:
         if not t.substantive:
             continue
-        if t.score <= NEGATIVE and prev - t.score >= DROP:
+        if prev is not None and t.score <= NEGATIVE and prev - t.score >= DROP:
             out.append((t, round(prev - t.score, 2)))
         prev = t.score
     return out

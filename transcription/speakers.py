@@ -14,8 +14,11 @@ Mono method (offline, numpy only, no trained speaker model), per call or stream 
    unit averages: a few words' mean MFCCs are too noisy.
 3. Two voices from the units, bottom-up: start with one cluster per unit and keep merging the
    two clusters whose frames one full-covariance Gaussian explains best (smallest generalised
-   likelihood ratio), down to two. Each cluster's covariance is shrunk towards the call's by
-   PRIOR_FRAMES frames, so a unit of a few words still compares sensibly.
+   likelihood ratio). Each cluster's covariance is shrunk towards the call's by PRIOR_FRAMES
+   frames, so a unit of a few words still compares sensibly. At each of CLUSTER_LEVELS
+   clusters, the grouping of the clusters into two with the largest likelihood gain over one
+   Gaussian is refined by moving units to the voice that explains them better; the best of
+   these wins (straight down to two, a lone odd unit could end up as a "voice").
 4. One voice, not two (everything ``unknown``: a guess would read as a fact), when: fewer than
    MIN_UNITS units or MIN_VOICED_FRAMES voiced frames; the two voices' mean frames are less
    than MIN_SEPARATION times as far apart (Mahalanobis distance, pooled covariance) as two
@@ -54,7 +57,7 @@ PAUSE_S = 0.15  # a pause this long may be a speaker change
 MIN_UNITS = 3
 MIN_UNIT_FRAMES = 10  # voiced frames (0.1 s) a unit needs to vote on the voices
 PRIOR_FRAMES = 100.0
-CLUSTERS = 6  # agglomerate to this many before choosing two voices
+CLUSTER_LEVELS = (2, 4, 6, 8)  # cluster counts from which two voices are chosen
 # One voice split in two (generated one-voice calls, JFK) reached 3.2-5.4 times the chance
 # distance, two similar voices 5.5-6.8 and most pairs 10-47: a thin margin for close voices.
 MIN_SEPARATION = 5.0
@@ -204,6 +207,7 @@ class VoiceFeatures:
         self.hop_s = 0.01
         hop = max(1, round(sample_rate * self.hop_s))
         win = 1 << int(np.ceil(np.log2(sample_rate * 0.032)))  # 512 at 16 kHz
+        self.win_s = win / sample_rate
         rms = _frame_rms(x, win, hop)
         # Loud = within 30 dB of the call's loud frames; quieter frames are pauses or noise.
         floor = float(np.percentile(rms, 95)) * 10 ** (-30 / 20) if rms.size else 0.0
@@ -238,7 +242,9 @@ class VoiceFeatures:
         return idx[self.voiced[idx]]
 
     def quiet_stretch(self, start: float, end: float) -> tuple[float, float] | None:
-        """The longest run of quiet frames between two times, if it lasts PAUSE_S."""
+        """The longest silence between two times, if it lasts PAUSE_S. A frame is loud when
+        any of its window holds sound, so the silence starts half a hop before the first
+        quiet frame and ends half a hop before the end of the next loud one's window."""
         a, b = self.frame(start), self.frame(end)
         quiet = np.concatenate(([False], ~self.loud[a:b], [False]))
         edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
@@ -246,9 +252,11 @@ class VoiceFeatures:
             return None
         starts, ends = edges[0::2], edges[1::2]
         best = int(np.argmax(ends - starts))
-        if (ends[best] - starts[best]) * self.hop_s < PAUSE_S:
+        silent_from = (a + starts[best] - 0.5) * self.hop_s
+        silent_to = (a + ends[best] - 0.5) * self.hop_s + self.win_s
+        if silent_to - silent_from < PAUSE_S:
             return None
-        return (a + starts[best]) * self.hop_s, (a + ends[best]) * self.hop_s
+        return silent_from, silent_to
 
 
 # --- units --------------------------------------------------------------------------------
@@ -317,10 +325,10 @@ def _scatter(x: np.ndarray, groups: Sequence[np.ndarray]) -> _Scatter:
 
 
 def _agglomerate(
-    x: np.ndarray, groups: Sequence[np.ndarray], prior: np.ndarray, clusters: int
-) -> np.ndarray:
-    """Merge groups bottom-up by smallest likelihood-ratio cost down to ``clusters``; the
-    cluster label of each group."""
+    x: np.ndarray, groups: Sequence[np.ndarray], prior: np.ndarray, levels: Sequence[int]
+) -> dict[int, np.ndarray]:
+    """Merge groups bottom-up by smallest likelihood-ratio cost; the cluster label of each
+    group at every number of clusters in ``levels``."""
     st = _scatter(x, groups)
     own = st.half_nlogdet(prior)
     members = [[i] for i in range(len(groups))]
@@ -331,11 +339,18 @@ def _agglomerate(
         pair = _Scatter(st.n[i] + st.n[js], st.s[i] + st.s[js], st.ss[i] + st.ss[js])
         return pair.half_nlogdet(prior) - own[i] - own[js]
 
+    def labels() -> np.ndarray:
+        out = np.zeros(m, dtype=int)
+        for k, i in enumerate(np.flatnonzero(alive)):
+            out[members[int(i)]] = k
+        return out
+
     for i in range(m - 1):
         js = np.arange(i + 1, m)
         cost[i, js] = merged_cost(i, js)
     alive = np.ones(m, dtype=bool)
-    for _ in range(m - clusters):
+    found = {m: labels()} if m in levels else {}
+    for left in range(m - 1, min(levels) - 1, -1):
         i, j = (int(v) for v in np.unravel_index(int(np.argmin(cost)), cost.shape))
         members[i] += members[j]
         st.n[i] += st.n[j]
@@ -346,48 +361,76 @@ def _agglomerate(
         cost[j, :] = cost[:, j] = np.inf
         others = np.flatnonzero(alive & (np.arange(m) != i))
         cost[np.minimum(i, others), np.maximum(i, others)] = merged_cost(i, others)
-    labels = np.zeros(len(groups), dtype=int)
-    for k, alive_i in enumerate(np.flatnonzero(alive)):
-        labels[members[int(alive_i)]] = k
-    return labels
+        if left in levels:
+            found[left] = labels()
+    return found
 
 
-def _two_voices(x: np.ndarray, groups: Sequence[np.ndarray], prior: np.ndarray) -> np.ndarray:
-    """Split the units into two voices: agglomerate to a few clusters, then take the grouping
-    of those clusters into two that one Gaussian per side explains best (largest likelihood
-    gain over one Gaussian for all), each side holding at least MIN_SHARE of the frames.
-    Stopping at two directly leaves a lone odd unit (a cough, a misaligned word) as a voice."""
-    k = min(len(groups), CLUSTERS)
-    fine = _agglomerate(x, groups, prior, k)
+def _pooled(st: _Scatter, mask: np.ndarray) -> _Scatter:
+    return _Scatter(
+        st.n[mask].sum(keepdims=True),
+        st.s[mask].sum(axis=0, keepdims=True),
+        st.ss[mask].sum(axis=0, keepdims=True),
+    )
+
+
+def _split_gain(st: _Scatter, side: np.ndarray, prior: np.ndarray) -> float:
+    """How much better two Gaussians (clusters in ``side`` vs the rest) explain the frames
+    than one; -inf when a side holds under MIN_SHARE of them (an odd unit is not a voice)."""
+    n_a, total = st.n[side].sum(), st.n.sum()
+    if min(n_a, total - n_a) < MIN_SHARE * total:
+        return -np.inf
+    whole = _pooled(st, np.ones(len(st.n), dtype=bool)).half_nlogdet(prior)[0]
+    return float(whole - sum(_pooled(st, m).half_nlogdet(prior)[0] for m in (side, ~side)))
+
+
+def _best_split(
+    x: np.ndarray, groups: Sequence[np.ndarray], clusters: np.ndarray, prior: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """The grouping of a few clusters into two voices with the largest split gain."""
+    k = int(clusters.max()) + 1
     st = _scatter(
         x,
         [
-            np.concatenate([g for g, c in zip(groups, fine, strict=True) if c == v])
+            np.concatenate([g for g, c in zip(groups, clusters, strict=True) if c == v])
             for v in range(k)
         ],
     )
-    total = st.n.sum()
-    whole = _Scatter(
-        st.n.sum(keepdims=True), st.s.sum(axis=0, keepdims=True), st.ss.sum(axis=0, keepdims=True)
-    ).half_nlogdet(prior)[0]
-    best, best_gain = np.zeros(k, dtype=int), -np.inf
+    best, best_gain = np.zeros(k, dtype=bool), -np.inf
     for mask in range(1, 2 ** (k - 1)):
         side = np.array([(mask >> c) & 1 for c in range(k)], dtype=bool)
-        n_a = st.n[side].sum()
-        if min(n_a, total - n_a) < MIN_SHARE * total:
-            continue
-        halves = [
-            _Scatter(
-                st.n[s].sum(keepdims=True),
-                st.s[s].sum(axis=0, keepdims=True),
-                st.ss[s].sum(axis=0, keepdims=True),
-            )
-            for s in (side, ~side)
-        ]
-        gain = whole - sum(h.half_nlogdet(prior)[0] for h in halves)
+        gain = _split_gain(st, side, prior)
         if gain > best_gain:
-            best, best_gain = side.astype(int), gain
-    return best[fine]
+            best, best_gain = side, gain
+    return best[clusters].astype(int), best_gain
+
+
+def _reassign(
+    x: np.ndarray, groups: Sequence[np.ndarray], labels: np.ndarray, prior: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Move each unit to the voice whose Gaussian explains it better, refitting, a few times;
+    the labels and their split gain."""
+    for _ in range(REFITS):
+        new = _unit_logliks(x, groups, labels, prior).argmax(axis=1)
+        if (new == labels).all() or new.min() == new.max():
+            break
+        labels = new
+    gain = _split_gain(_scatter(x, _voice_frames(groups, labels)), np.array([True, False]), prior)
+    return labels, gain
+
+
+def _two_voices(x: np.ndarray, groups: Sequence[np.ndarray], prior: np.ndarray) -> np.ndarray:
+    """Split the units into two voices. Agglomerating straight down to two can leave a lone
+    odd unit (a cough, a misaligned word) as a voice, and greedy merges can miss the best
+    split of close voices; so take, at several cluster counts, the grouping of the clusters
+    into two with the largest split gain, refine each by reassigning units, and keep the best."""
+    levels = sorted({min(len(groups), k) for k in CLUSTER_LEVELS})
+    best, best_gain = np.zeros(len(groups), dtype=int), -np.inf
+    for clusters in _agglomerate(x, groups, prior, levels).values():
+        labels, gain = _reassign(x, groups, _best_split(x, groups, clusters, prior)[0], prior)
+        if gain > best_gain:
+            best, best_gain = labels, gain
+    return best
 
 
 def _voice_frames(groups: Sequence[np.ndarray], labels: np.ndarray) -> list[np.ndarray]:

@@ -1,0 +1,113 @@
+"""Enqueueing work, the one way the API, the CLI and the scheduler do it: to the in-process
+pool when no broker is configured (embedded), to the Celery queues when one is.
+
+Callers enqueue only after the commit that created the rows, and pass ids, never objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING, Protocol
+
+from kombu.exceptions import ChannelError
+from kombu.exceptions import OperationalError as BrokerError
+
+from models.orm import Call, CallStatus
+from pipeline.services import Services
+from pipeline.steps import STEP_SCORE, STEP_TRANSCRIBE
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher(Protocol):
+    def enqueue(
+        self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
+    ) -> None: ...
+
+    def resume(self) -> int: ...
+
+    def queue_sizes(self) -> dict[str, int] | None: ...
+
+    def shutdown(self) -> None: ...
+
+
+def step_for(status: CallStatus) -> str | None:
+    """The step a call in this status waits for (None: nothing to run)."""
+    if status in (CallStatus.queued, CallStatus.transcribing):
+        return STEP_TRANSCRIBE
+    if status in (CallStatus.transcribed, CallStatus.scoring):
+        return STEP_SCORE
+    return None
+
+
+class CeleryDispatcher:
+    """Sends task messages by name, so the API needs the broker URL but not the worker code."""
+
+    def __init__(self, svc: Services, app: Celery | None = None) -> None:
+        from pipeline.celery_app import make_celery
+
+        self.svc = svc
+        self.app = app or make_celery(svc.settings)
+        self._queues = {
+            STEP_TRANSCRIBE: svc.settings.queue_transcribe,
+            STEP_SCORE: svc.settings.queue_score,
+        }
+
+    def enqueue(
+        self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
+    ) -> None:
+        from pipeline.celery_app import SCORE_TASK, TRANSCRIBE_TASK
+
+        if step is None:
+            with self.svc.session_factory() as s:
+                call = s.get(Call, call_id)
+                step = step_for(call.status) if call is not None else None
+            if step is None:
+                return
+        name = TRANSCRIBE_TASK if step == STEP_TRANSCRIBE else SCORE_TASK
+        args = [str(call_id), str(batch_id) if batch_id else None]
+        try:
+            self.app.send_task(name, args=args, queue=self._queues[step])
+        except BrokerError as exc:
+            # The call is committed and stays in its status: `callreview batch` (or the nightly
+            # run) picks it up once the broker is back. Failing the upload would lose nothing
+            # more and tell the user less.
+            log.error("could not enqueue call %s (%s): %s", call_id, step, exc)
+
+    def resume(self) -> int:
+        """Nothing to do at API start-up: workers own recovery (leases, redelivery, batches)."""
+        return 0
+
+    def queue_sizes(self) -> dict[str, int] | None:
+        """Messages waiting per step (not those a worker holds); {} while the broker is away."""
+        sizes: dict[str, int] = {}
+        try:
+            with self.app.connection_for_write() as conn:
+                for step, queue in self._queues.items():
+                    # A fresh channel each: a failed passive declare closes its channel.
+                    with conn.channel() as channel:
+                        try:
+                            ok = channel.queue_declare(queue=queue, passive=True)
+                            sizes[step] = ok.message_count
+                        except ChannelError:  # Redis: an empty queue does not exist
+                            sizes[step] = 0
+        except BrokerError as exc:
+            log.warning("broker unreachable while reading queue sizes: %s", exc)
+            return {}
+        return sizes
+
+    def shutdown(self) -> None:
+        self.app.close()
+
+
+def make_dispatcher(svc: Services) -> Dispatcher:
+    """Embedded when ``broker_url`` is unset, Celery when it is set."""
+    if svc.settings.broker_url is None:
+        from pipeline.embedded import EmbeddedRunner
+
+        return EmbeddedRunner(svc, workers=svc.settings.workers)
+    return CeleryDispatcher(svc)

@@ -1,0 +1,182 @@
+"""Issue 5 rubric format: weights, bonus, scales with pass_at, N/A rules, guidance, and the
+recompute that overrides use (score_results)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from core.errors import RubricError
+from scoring import Embedder, evaluate, load_rubric, score_results
+from scoring.engine import criterion_points
+from scoring.rubric import LLMEvaluator, SentimentEvaluator, SequenceEvaluator
+from scoring.types import CriterionResult
+from tests.scoring.helpers import make_transcript, script
+
+EXTENDED = Path(__file__).parent / "data" / "extended.yaml"
+A, C = "agent", "customer"
+
+
+def _error(text: str) -> str:
+    with pytest.raises(RubricError) as info:
+        load_rubric(text)
+    return info.value.message
+
+
+def _crit(body: str) -> str:
+    return (
+        "name: t\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: c\n        question: Q?\n        points: 10\n" + body
+    )
+
+
+LEX = "        evaluator: {type: lexical, mode: require, detect: {phrases: [hello]}}\n"
+
+
+def test_extended_rubric_loads_every_addition() -> None:
+    r = load_rubric(EXTENDED)
+    crits = {c.id: (s, c) for s, c in r.criteria}
+    s, greeting = crits["greeting"]
+    assert s.weight == 2
+    assert [(lv.value, lv.label) for lv in greeting.scale or ()] == [
+        (0, "not done"),
+        (1, "partial"),
+        (2, "good"),
+        (3, "excellent"),
+    ]
+    assert greeting.pass_at == 2 and greeting.guidance == "First two agent turns."
+    assert isinstance(greeting.evaluator, LLMEvaluator)
+    assert greeting.evaluator.fallback.type == "lexical"
+    assert isinstance(crits["verify_before_account"][1].evaluator, SequenceEvaluator)
+    assert isinstance(crits["customer_sentiment"][1].evaluator, SentimentEvaluator)
+    assert crits["went_extra_mile"][1].bonus
+    assert crits["no_transfer"][1].na_rules[0].reason == "the customer never mentioned a transfer"
+
+
+def test_rubric_survives_the_json_round_trip_the_pipeline_stores() -> None:
+    r = load_rubric(EXTENDED)
+    assert type(r).model_validate_json(r.model_dump_json()) == r
+
+
+def test_scale_without_pass_at_names_the_criterion_and_line() -> None:
+    text = _crit("        scale: [{value: 0, label: no}, {value: 1, label: yes}]\n" + LEX)
+    assert _error(text) == (
+        "sections[0].criteria[0]: a criterion with a scale needs pass_at "
+        "(the lowest passing level) (line 8)"
+    )
+
+
+def test_pass_at_off_the_scale_names_the_field_and_line() -> None:
+    text = _crit(
+        "        scale: [{value: 0, label: no}, {value: 2, label: yes}]\n        pass_at: 1\n" + LEX
+    )
+    assert _error(text) == (
+        "sections[0].criteria[0].pass_at: pass_at must be one of the scale values [0.0, 2.0] "
+        "(line 12)"
+    )
+
+
+def test_unordered_scale_and_bonus_critical_are_refused() -> None:
+    text = _crit(
+        "        scale: [{value: 2, label: a}, {value: 1, label: b}]\n        pass_at: 2\n" + LEX
+    )
+    assert _error(text) == (
+        "sections[0].criteria[0].scale: scale values must be unique and ascending (line 11)"
+    )
+    text = _crit("        critical: true\n        bonus: true\n" + LEX)
+    assert _error(text) == (
+        "sections[0].criteria[0].bonus: a bonus criterion cannot also be critical (line 12)"
+    )
+
+
+def test_na_rule_needs_exactly_one_condition_and_na_allowed() -> None:
+    text = _crit("        na_allowed: true\n        na_rules: [{reason: x}]\n" + LEX)
+    assert _error(text) == (
+        "sections[0].criteria[0].na_rules[0]: give exactly one of if_present, if_absent, "
+        "if_shorter_than_s (line 12)"
+    )
+    text = _crit("        na_rules: [{if_shorter_than_s: 5}]\n" + LEX)
+    assert _error(text).endswith("this evaluator can return N/A; set na_allowed: true (line 8)")
+
+
+def test_llm_evaluator_requires_a_fallback() -> None:
+    text = _crit("        evaluator: {type: llm}\n")
+    assert _error(text) == "sections[0].criteria[0].evaluator.fallback: field required (line 11)"
+
+
+def test_unknown_cue_set_in_sentiment_is_refused() -> None:
+    text = _crit("        na_allowed: true\n        evaluator: {type: sentiment, negative_sets: [x]}\n")
+    assert "negative_sets: unknown cue set 'x'" in _error(text)
+
+
+# ------------------------------------------------------------------------------ scoring
+CALL = [
+    (A, "Thank you for calling Acme, my name is Sam."),
+    (C, "Hi, I need to check my balance please."),
+    (A, "Sure, can I take your date of birth?"),
+    (C, "It's the fifth of May nineteen eighty."),
+    (A, "Thanks. Your balance is two hundred dollars. I have also waived the late fee."),
+    (C, "Oh wonderful, thank you so much, that's really kind."),
+    (A, "Anything else today?"),
+    (C, "No, that's great, thanks a lot. Bye."),
+]
+
+
+def test_extended_rubric_scores_with_weights_scale_and_bonus(embedder: Embedder) -> None:
+    r = load_rubric(EXTENDED)
+    ev = evaluate(make_transcript(script(CALL)), r, embedder=embedder)
+    got = {c.id: (c.verdict, c.points, c.max_points, c.scale_value, c.scale_label, c.method)
+           for c in ev.criteria}
+    assert got == {
+        # no LLM configured: the lexical fallback's pass is the top of the scale, x weight 2
+        "greeting": ("pass", 10.0, 10.0, 3.0, "excellent", "lexical (no LLM configured)"),
+        "verify_before_account": ("pass", 20.0, 20.0, None, "", "sequence"),
+        "customer_sentiment": ("pass", 10.0, 10.0, None, "", "sentiment"),
+        "went_extra_mile": ("pass", 5.0, 5.0, None, "", "lexical"),
+        "no_transfer": ("na", 0.0, 5.0, None, "", "na_rule"),
+    }
+    # 45 earned of 40 applicable (the bonus is not in the total): capped at 100
+    assert (ev.score, ev.auto_failed) == (100.0, False)
+    assert ev.criteria[1].evidence[0].text == "Sure, can I take your date of birth?"
+
+
+def _result(cid: str, verdict: str, **kw: object) -> CriterionResult:
+    return CriterionResult(cid, verdict, 0.9, 0.0, 0.0, "", **kw)  # type: ignore[arg-type]
+
+
+def test_score_results_recomputes_points_from_the_rubric() -> None:
+    r = load_rubric(EXTENDED)
+    results = [
+        _result("greeting", "pass", scale_value=1.0),  # "partial": below pass_at 2 -> fail
+        _result("verify_before_account", "pass"),
+        _result("customer_sentiment", "fail"),
+        _result("went_extra_mile", "pass"),
+        _result("no_transfer", "na"),
+        _result("not_in_rubric", "fail", critical=True),
+    ]
+    # earned: greeting 10 * 1/3 = 3.33, verification 20, bonus 5 -> 28.33 of 40 applicable
+    assert score_results(r, results) == (70.8, False)
+    results[1] = _result("verify_before_account", "fail")
+    assert score_results(r, results) == (0.0, True)
+    assert criterion_points(r, "greeting", "pass", 2.0) == (6.67, 10.0)
+    assert criterion_points(r, "greeting", "fail") == (0.0, 10.0)
+    assert criterion_points(r, "went_extra_mile", "pass") == (5.0, 5.0)
+
+
+def test_score_results_matches_evaluate_on_the_default_rubric(rubric, embedder) -> None:  # type: ignore[no-untyped-def]
+    from tests.scoring.calls import bad_call, good_call
+
+    for t in (good_call(), bad_call()):
+        ev = evaluate(t, rubric, embedder=embedder)
+        assert score_results(rubric, ev.criteria) == (ev.score, ev.auto_failed)
+        flipped = [replace(c, verdict="pass") if c.critical else c for c in ev.criteria]
+        assert score_results(rubric, flipped)[1] is False
+
+
+def test_bonus_alone_cannot_make_a_score() -> None:
+    r = load_rubric(EXTENDED)
+    results = [_result(c.id, "na") for _, c in r.criteria if c.na_allowed]
+    results[-2] = _result("went_extra_mile", "pass")
+    assert score_results(r, results) == (0.0, False)
