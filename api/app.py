@@ -77,7 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, calls, users, audit, analytics):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(batches.router, prefix="/api/v1")
+    from api.routes import review_pages, reviews, rubrics
+
+    for module in (rubrics, reviews):
+        app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(RejectNulInQuery)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(review_pages.router)
     return app

@@ -27,6 +27,8 @@ from core.errors import CallReviewError
 from models.orm import Role, User
 from pipeline import analytics, listing
 from pipeline.access import sees_everything, visible_agent, visible_call
+from pipeline.calibration import ensure_not_blind
+from pipeline.disputes import latest_by_criterion
 from pipeline.overrides import rubric_of
 from pipeline.results import current_evaluation, load_review
 from pipeline.users import visible_users
@@ -138,7 +140,9 @@ def review_page(
     request: Request, call_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> Response:
     call = visible_call(session, user, call_id)
+    ensure_not_blind(session, user, call_id)
     review = load_review(session, call_id)
+    can_dispute = user.role == Role.agent and call.agent_id == user.id
     return _render(
         request,
         "review.html",
@@ -148,6 +152,8 @@ def review_page(
         sections=_sections(session, review, call_id),
         has_audio=call.kind == "audio",
         can_override=user.role in REVIEWER_ROLES,
+        can_dispute=can_dispute and review["status"] == "scored",
+        disputes=latest_by_criterion(session, call_id) if can_dispute else {},
     )
 
 

@@ -16,7 +16,6 @@ from pipeline.access import SelectT
 from pipeline.review_policy import review_policy, waiting_clause
 
 
-
 @dataclass(frozen=True)
 class CallFilters:
     agent_id: uuid.UUID | None = None

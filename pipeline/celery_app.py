@@ -36,9 +36,7 @@ def parse_cron(expr: str) -> crontab:
     if len(fields) != 5:
         raise ValueError(f"nightly_batch_cron needs 5 fields, got {expr!r}")
     minute, hour, dom, month, dow = fields
-    return crontab(
-        minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow
-    )
+    return crontab(minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow)
 
 
 def make_celery(settings: Settings) -> Celery:

@@ -69,7 +69,9 @@ def open_dispute(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"criterion {criterion_id!r} of this call already has an open dispute") from exc
+        raise Conflict(
+            f"criterion {criterion_id!r} of this call already has an open dispute"
+        ) from exc
     record(
         session,
         actor_id=by.id,
@@ -139,7 +141,7 @@ def resolve_dispute(
         verdict=final,
         reason=note,
         by=by,
-        action=f"dispute.{outcome}",
+        action="criterion.confirm" if outcome == "reject" else "criterion.override",
     )
     dispute.status = {
         "accept": DisputeStatus.accepted,
@@ -183,3 +185,13 @@ def dispute_json(d: Dispute) -> dict[str, Any]:
         "resolved_at": d.resolved_at.isoformat() if d.resolved_at else None,
         "created_at": d.created_at.isoformat(),
     }
+
+
+def latest_by_criterion(session: Session, call_id: uuid.UUID) -> dict[str, dict[str, Any]]:
+    """The newest dispute of each criterion of a call (the review page shows its state)."""
+    out: dict[str, dict[str, Any]] = {}
+    for d in session.scalars(
+        select(Dispute).where(Dispute.call_id == call_id).order_by(Dispute.created_at)
+    ):
+        out[d.criterion_id] = dispute_json(d)
+    return out

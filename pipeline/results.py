@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.orm import EvaluationRow, FeedbackRow, MomentRow, TranscriptRow
+from pipeline.rubrics import stored_rubric
 from pipeline.serialize import review_result
 from pipeline.steps import get_call
 
@@ -44,6 +45,8 @@ def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
         )
         feedback = session.scalar(select(FeedbackRow).where(FeedbackRow.evaluation_id == source_id))
     result = review_result(call, transcript, evaluation, moments, feedback)
+    if evaluation is not None:
+        _show_questions(result["evaluation"], evaluation)
     if evaluation is not None and evaluation.source == "human":
         _show_overrides(result["evaluation"], evaluation, ai)
     return result
@@ -59,3 +62,13 @@ def _show_overrides(
         crit["override_reason"] = reasons.get(crit["id"])
         crit["ai_verdict"] = ai_verdicts.get(crit["id"])
     shown["ai_score"] = round(ai.score, 1) if ai else None
+
+
+def _show_questions(shown: dict[str, Any], evaluation: EvaluationRow) -> None:
+    """Each verdict with its question and guidance as worded in the evaluation's own rubric
+    version, so an old call reads as it was scored."""
+    criteria = {crit.id: crit for _, crit in stored_rubric(evaluation.rubric).criteria}
+    for crit in shown["criteria"]:
+        known = criteria.get(crit["id"])
+        crit["question"] = known.question if known else ""
+        crit["guidance"] = known.guidance if known else ""

@@ -41,7 +41,7 @@ def review_policy() -> ReviewPolicy:
     return ReviewPolicy.from_settings(get_settings())
 
 
-def reviewed_pairs() -> Select[Any]:
+def reviewed_pairs() -> Select[uuid.UUID, str, str, str, uuid.UUID]:
     """One row per human-checked verdict: (rubric_id, criterion_id, AI verdict, human verdict,
     call_id). A verdict counts once a human overrode or confirmed it (its ``reason`` is set) in
     the human copy of the AI evaluation of the same call and rubric version."""

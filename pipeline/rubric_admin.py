@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -131,9 +130,7 @@ def _summary(row: RubricRow, src: RubricSource | None, evaluated: int) -> dict[s
 
 def rubric_versions(session: Session, name: str) -> dict[str, Any]:
     rows = list(
-        session.scalars(
-            select(RubricRow).where(RubricRow.name == name).order_by(RubricRow.version)
-        )
+        session.scalars(select(RubricRow).where(RubricRow.name == name).order_by(RubricRow.version))
     )
     if not rows:
         raise NotFound(f"rubric {name!r} not found")

@@ -19,9 +19,8 @@ from tests.synth import RenderedCall, Silence, Tones
 pytestmark = pytest.mark.slow
 
 FIXTURES = fixture_scenarios()
-# Mono speaker separation needs voices that differ (pitch): espeak-ng's en-gb ignores +f
-# variants, so scenarios whose two voices are both male-sounding are left to the bench.
-MONO = ("hold_unthanked_dead_air", "prohibited_phrase", "upset_apology_hold_thanked")
+# Mono calls, including two male-sounding voices (espeak-ng's en-gb ignores +f variants).
+MONO = ("perfect", "hold_unthanked_dead_air", "upset_calm_down_hold_thanked", "everything_wrong")
 EVIDENCE_TOLERANCE_S = 1.0
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+import ctranslate2
 import numpy as np
 
 from core.errors import InvalidInput, ModelUnavailable
@@ -89,6 +90,9 @@ class FasterWhisperEngine:
         opts = self.options
         # English-only models reject a language other than "en"; multilingual ones take any.
         language = opts.language if self._model.model.is_multilingual else "en"
+        # Whisper falls back to sampling at higher temperatures on hard audio; a fixed seed
+        # makes the same recording give the same transcript (and verdicts) on every run.
+        ctranslate2.set_random_seed(0)
         segments, _info = self._model.transcribe(
             np.ascontiguousarray(samples, dtype=np.float32),
             language=language,

@@ -42,9 +42,7 @@ class BatchOut(BaseModel):
 
 
 @router.post("/batches", status_code=202, response_model=BatchOut)
-def create_batch(
-    body: BatchIn, svc: ServicesDep, runner: RunnerDep, user: Reviewer
-) -> BatchOut:
+def create_batch(body: BatchIn, svc: ServicesDep, runner: RunnerDep, user: Reviewer) -> BatchOut:
     """Enqueue every matching call you may see (default: every pending call)."""
     filters = batches.BatchFilters(
         since=body.since, until=body.until, statuses=tuple(body.status), agent=body.agent

@@ -18,6 +18,7 @@ from api.filters import CallFiltersDep
 from core.errors import InvalidInput
 from pipeline import clips, listing
 from pipeline.access import visible_agent, visible_call
+from pipeline.calibration import ensure_not_blind
 from pipeline.intake import submit_upload
 from pipeline.overrides import override_verdict
 from pipeline.results import load_review
@@ -103,6 +104,7 @@ def list_calls(
 def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     """The review result: transcript, evaluation, moments and feedback."""
     visible_call(session, user, call_id)
+    ensure_not_blind(session, user, call_id)
     return load_review(session, call_id)
 
 

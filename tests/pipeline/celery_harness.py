@@ -4,6 +4,7 @@ killed at teardown, also when a test fails."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -63,9 +64,22 @@ class RedisServer:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for(f"redis on port {self.port}", self._answers, timeout=15)
 
@@ -114,9 +128,22 @@ class Worker:
         self.log = log_dir / f"worker-{name}.log"
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [str(CALLREVIEW), "worker", "--queues", queues, "--concurrency", "1",
-                 "--name", f"{name}@%h", "--loglevel", "info"],
-                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                [
+                    str(CALLREVIEW),
+                    "worker",
+                    "--queues",
+                    queues,
+                    "--concurrency",
+                    "1",
+                    "--name",
+                    f"{name}@%h",
+                    "--loglevel",
+                    "info",
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill -9 takes the pool too
             )
 
@@ -133,10 +160,8 @@ class Worker:
 
     def kill9(self) -> None:
         """Like a machine that vanishes: the main process and its pool, no goodbye."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=20)
 
     def tail(self, n: int = 40) -> str:
@@ -175,18 +200,26 @@ class WorkerPool:
 
 
 _SCRIPTS = [
-    ("Thank you for calling Northwind Energy, this is Priya, how can I help?",
-     "Hi, my bill is higher than usual this month.",
-     "I can check that for you. Is there anything else I can help you with today?"),
-    ("Good morning, Acme Telecom, Omar speaking.",
-     "My internet keeps dropping every evening.",
-     "I have reset the line and booked an engineer for Tuesday. Have a lovely day."),
-    ("Hello, you are through to Contoso Bank, my name is Lena.",
-     "I would like to change the address on my account.",
-     "That is updated now, you will get a letter to confirm it."),
-    ("Thanks for calling Fabrikam support, Sam here.",
-     "The app will not let me log in since the update.",
-     "Please reinstall the app and the login will work again. Thank you for calling."),
+    (
+        "Thank you for calling Northwind Energy, this is Priya, how can I help?",
+        "Hi, my bill is higher than usual this month.",
+        "I can check that for you. Is there anything else I can help you with today?",
+    ),
+    (
+        "Good morning, Acme Telecom, Omar speaking.",
+        "My internet keeps dropping every evening.",
+        "I have reset the line and booked an engineer for Tuesday. Have a lovely day.",
+    ),
+    (
+        "Hello, you are through to Contoso Bank, my name is Lena.",
+        "I would like to change the address on my account.",
+        "That is updated now, you will get a letter to confirm it.",
+    ),
+    (
+        "Thanks for calling Fabrikam support, Sam here.",
+        "The app will not let me log in since the update.",
+        "Please reinstall the app and the login will work again. Thank you for calling.",
+    ),
 ]
 
 

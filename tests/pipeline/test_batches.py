@@ -69,16 +69,27 @@ def test_a_batch_runs_every_pending_call_and_reports_progress(svc: Services, tmp
     finally:
         runner.shutdown()
     assert (final.state, final.total, final.done, final.failed, final.skipped) == (
-        "finished", 3, 3, 0, 0,
+        "finished",
+        3,
+        3,
+        0,
+        0,
     )
     assert final.steps == {
-        "queued": 0, "transcribing": 0, "transcribed": 0, "scoring": 0, "scored": 3, "failed": 0
+        "queued": 0,
+        "transcribing": 0,
+        "transcribed": 0,
+        "scoring": 0,
+        "scored": 3,
+        "failed": 0,
     }
     with svc.session_factory() as s:
         assert {s.get(Call, i).status for i in ids} == {CallStatus.scored}  # type: ignore[union-attr]
         assert s.get(Call, other[0]).status == CallStatus.queued  # type: ignore[union-attr]
     # Nothing pending for Priya any more: a second batch is empty and finished at once.
-    again = batches.create_batch(svc, Recorder(), batches.BatchFilters(agent="Priya"), trigger="cli")
+    again = batches.create_batch(
+        svc, Recorder(), batches.BatchFilters(agent="Priya"), trigger="cli"
+    )
     assert (again.total, again.state) == (0, "finished")
 
 
@@ -151,9 +162,7 @@ def client(db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Services]]
         yield c, app.state.services
 
 
-def test_batch_routes_create_follow_and_cancel(
-    client: tuple[TestClient, Services], tmp_path: Path
-):
+def test_batch_routes_create_follow_and_cancel(client: tuple[TestClient, Services], tmp_path: Path):
     c, svc = client
     qa = make_user(svc, name="Quinn Analyst", role=Role.qa_analyst)
     agent = make_user(svc, name="Alice Agent", role=Role.agent, team="A")
@@ -176,6 +185,6 @@ def test_batch_routes_create_follow_and_cancel(
     cancelled = c.post(f"/api/v1/batches/{batch_id}/cancel", headers=qa_h).json()
     assert cancelled["cancelled_at"] is not None and cancelled["done"] == 2
     bad = c.post("/api/v1/batches", json={"status": ["scored"]}, headers=qa_h)
-    assert bad.status_code == 400 and "status must be among" in bad.json()["detail"]
+    assert bad.status_code == 422 and "status must be among" in bad.json()["detail"]
     missing = c.get(f"/api/v1/batches/{uuid.uuid4()}", headers=qa_h)
     assert missing.status_code == 404

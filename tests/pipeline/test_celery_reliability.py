@@ -222,9 +222,7 @@ def test_same_call_enqueued_three_times_at_once(cluster: Cluster, audio: list[Pa
         assert (call.status, call.attempts) == (CallStatus.scored, 2)  # one claim per step
 
 
-def test_redis_restarted_mid_batch_the_batch_still_completes(
-    cluster: Cluster, audio: list[Path]
-):
+def test_redis_restarted_mid_batch_the_batch_still_completes(cluster: Cluster, audio: list[Path]):
     cluster.workers.ensure(2)
     ids = cluster.submit(audio[:6], agent="redis-restart")
     batch_id = cluster.batch("redis-restart")
