@@ -85,4 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(review_pages.router)
+    from api.routes import coaching
+
+    coaching.include(app)  # the coaching API under /api/v1 and its pages
     return app

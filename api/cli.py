@@ -19,9 +19,13 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 rubric_app = typer.Typer(no_args_is_help=True, help="QA rubrics.")
+models_app = typer.Typer(
+    invoke_without_command=True, help="Speech models available offline; converting them."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(rubric_app, name="rubric")
+app.add_typer(models_app, name="models")
 
 
 def _err(message: str) -> None:
@@ -170,6 +174,38 @@ def rubric_validate(path: Path) -> None:
         raise typer.Exit(1) from exc
     n = sum(len(s.criteria) for s in rubric.sections)
     typer.echo(f"{path}: ok — {rubric.name} version {rubric.version}, {n} criteria")
+
+
+@models_app.callback()
+def models_list(ctx: typer.Context) -> None:
+    """List the speech models usable with no download (shipped or converted)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from transcription.catalog import available_models
+
+    settings = get_settings()
+    for m in available_models(settings.models_dir):
+        typer.echo(f"{m.engine:15} {m.name:20} {'offline' if m.offline else 'hub':8} {m.path}")
+
+
+@models_app.command("convert")
+def models_convert(
+    name: Annotated[str, typer.Argument(help="An offline model name (tiny.en) or a CT2 folder.")],
+    engine: Annotated[str, typer.Option(help="openai-whisper or transformers")] = (
+        "openai-whisper"
+    ),
+) -> None:
+    """Convert a CTranslate2 Whisper model for another engine (same weights, another layout)."""
+    from transcription.catalog import convert_model
+
+    settings = get_settings()
+    try:
+        out = convert_model(name, settings.models_dir, engine)
+    except CallReviewError as exc:
+        _err(f"error: {exc.message}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"converted {name} for {engine}: {out}")
+    typer.echo(f"use it with CALLREVIEW_ASR_ENGINE={engine} CALLREVIEW_ASR_MODEL={name}")
 
 
 @app.command()

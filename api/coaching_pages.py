@@ -34,11 +34,13 @@ def coaching_home(request: Request, session: SessionDep, user: CurrentUser) -> R
     now = datetime.now(UTC)
     if user.role == Role.agent:
         rows = coaching.list_sessions(session, user, agent_id=user.id)
-        return _render(request, "coaching_mine.html", user,
-                       sessions=coaching.summaries(session, rows, now))
+        return _render(
+            request, "coaching_mine.html", user, sessions=coaching.summaries(session, rows, now)
+        )
     agents = [u for u in visible_users(session, user, role=Role.agent)]
-    return _render(request, "coaching_inbox.html", user, inbox=coaching.inbox(session, user),
-                   agents=agents)
+    return _render(
+        request, "coaching_inbox.html", user, inbox=coaching.inbox(session, user), agents=agents
+    )
 
 
 @router.get("/coaching/impact")
@@ -56,5 +58,11 @@ def session_page(
         return _render(request, "coaching_agent.html", user, s=data)
     modules = [coaching_training.module_json(m) for m in coaching_training.list_modules(session)]
     session.commit()  # the shipped catalog, added on first use
-    return _render(request, "coaching_session.html", user, s=data, modules=modules,
-                   editable=cs.status in ("draft", "ready"))
+    return _render(
+        request,
+        "coaching_session.html",
+        user,
+        s=data,
+        modules=modules,
+        editable=cs.status in ("draft", "ready"),
+    )

@@ -28,6 +28,7 @@ from models.orm import Role, User
 from pipeline import analytics, listing
 from pipeline.access import sees_everything, visible_agent, visible_call
 from pipeline.calibration import ensure_not_blind
+from pipeline.coaching_measure import agent_goals
 from pipeline.disputes import latest_by_criterion
 from pipeline.overrides import rubric_of
 from pipeline.results import current_evaluation, load_review
@@ -164,6 +165,7 @@ def progress_page(
     agent = visible_agent(session, user, agent_id)
     filters = filters_from_form(request.query_params)
     progress = analytics.agent_progress(session, user, agent, filters)
+    progress["goals"] = agent_goals(session, agent)
     return _render(
         request,
         "progress.html",

@@ -66,7 +66,9 @@ def main() -> None:
                     what = f"discarded: {exc.reason}"
                 print(f"{name} {crit.id}: {what} [{time.perf_counter() - t0:.1f} s]")
         ev_full = evaluate(good_call(), rubric, llm=config)
-        print("full evaluation, good_call:", [(c.id, c.verdict, c.method) for c in ev_full.criteria])
+        print(
+            "full evaluation, good_call:", [(c.id, c.verdict, c.method) for c in ev_full.criteria]
+        )
     if args.record:
         args.record.write_text(json.dumps(exchanges, indent=1, ensure_ascii=False) + "\n")
         print(f"recorded {len(exchanges)} exchanges to {args.record}")

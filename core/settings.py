@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     asr_vad: bool = True
     channel_roles: str = "agent,customer"  # left,right
     allow_downloads: bool = False
+    # Converted checkpoints for the openai-whisper / transformers engines
+    # (`callreview models convert tiny.en --engine openai-whisper`).
+    models_dir: Path = Path("./var/models")
+
+    # PII: redacted in stored text by default; the audio copy is optional.
+    pii_redact: bool = True
+    pii_types: str = "card,ssn,phone,email,dob,digits,address"
+    pii_audio: Literal["none", "mute", "bleep"] = "none"
+    keep_original_audio: bool = True  # False: only the redacted copy is kept
 
     # Scoring
     # A hub name or a local folder; the offline copy is shipped on PyPI.

@@ -113,6 +113,8 @@ class Call(Base):
     kind: Mapped[str] = mapped_column(String(20), default="audio")  # audio | transcript
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     storage_key: Mapped[str] = mapped_column(String(300))
+    # The copy with PII muted or bleeped (CALLREVIEW_PII_AUDIO); served instead of the original.
+    redacted_storage_key: Mapped[str | None] = mapped_column(String(300))
     original_filename: Mapped[str] = mapped_column(String(300), default="")
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     rubric_name: Mapped[str] = mapped_column(String(200), default="contact-center-default")

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import InvalidInput
-from transcription import decode_audio
+from pipeline.storage import LocalStorage, StoredFile
+from transcription import PiiSpan, decode_audio, mute_spans
 
 MAX_CLIP_S = 600.0
 _MEDIA = {
@@ -27,6 +28,27 @@ def media_type(path: Path) -> str:
     return _MEDIA.get(path.suffix.lower(), "application/octet-stream")
 
 
+def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    """16-bit PCM WAV of float samples ``[channels, n]``."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(pcm.shape[0])
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.T.tobytes())
+    return buf.getvalue()
+
+
+def store_redacted_copy(
+    storage: LocalStorage, path: Path, spans: list[PiiSpan], mode: str
+) -> StoredFile:
+    """A WAV copy of the recording with every PII span muted or bleeped on all channels."""
+    samples, _info = decode_audio(path, sample_rate=16000)
+    quiet = mute_spans(samples, 16000, spans, mode="bleep" if mode == "bleep" else "mute")
+    return storage.put_stream(io.BytesIO(wav_bytes(quiet, 16000)), suffix=".wav")
+
+
 def cut_wav(path: Path, start: float, end: float, *, sample_rate: int = 16000) -> bytes:
     if end <= start:
         raise InvalidInput("clip end must be after its start")
@@ -37,11 +59,4 @@ def cut_wav(path: Path, start: float, end: float, *, sample_rate: int = 16000) -
         raise InvalidInput(f"clip starts after the end of the recording ({info.duration_s:.1f} s)")
     a = int(start * sample_rate)
     b = min(int(end * sample_rate), samples.shape[1])
-    pcm = (np.clip(samples[:, a:b], -1.0, 1.0) * 32767).astype("<i2")
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(pcm.shape[0])
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(pcm.T.tobytes())
-    return buf.getvalue()
+    return wav_bytes(samples[:, a:b], sample_rate)

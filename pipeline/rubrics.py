@@ -4,7 +4,8 @@ A rubric name has versions 1, 2, … (``rubrics`` rows); new calls are scored wi
 version of their rubric, and an evaluation stays tied to the version it was scored with. The
 stored version number is assigned here (max + 1), whatever number the YAML itself carries: two
 people editing "version: 3" of a document cannot collide. Built-in rubrics are imported the
-first time they are used, and again when a release ships different content for them; a rubric
+first time they are used, and again when a release ships different content for them unless the
+team has edited them since; a rubric
 named by file path (``callreview review --rubric my.yaml``) is scored with exactly that file's
 content, stored as a version of its name.
 """
@@ -144,10 +145,24 @@ def _builtin_text(name: str) -> str:
     return builtin_rubrics()[name].read_text(encoding="utf-8")
 
 
+def _sync_builtin(session: Session, name: str) -> None:
+    """Store the shipped rubric as the next version when the name is new here, or when a
+    release changed it and nobody has edited the name since (the latest version came from
+    the package); a team's own edits are never replaced by a release."""
+    latest = latest_rubric_row(session, name)
+    if latest is not None:
+        source = session.get(RubricSource, latest.id)
+        if source is not None and source.origin != "builtin":
+            return
+        if latest.content_sha256 == rubric_fingerprint(_builtin(name))[1]:
+            return
+    ensure_rubric_row(session, _builtin(name), text=_builtin_text(name))
+
+
 def import_builtins(session: Session) -> None:
-    """Store each built-in rubric whose shipped content is not stored under its name yet."""
+    """Built-in rubrics not stored yet (or changed by a release) become stored versions."""
     for name in builtin_rubrics():
-        ensure_rubric_row(session, _builtin(name), text=_builtin_text(name))
+        _sync_builtin(session, name)
 
 
 def call_rubric_row(session: Session, name_or_path: str) -> RubricRow:
@@ -163,7 +178,7 @@ def call_rubric_row(session: Session, name_or_path: str) -> RubricRow:
             session, parse_rubric(text, source=str(path)), text=text, origin="file"
         )
     if name_or_path in builtin_rubrics():
-        ensure_rubric_row(session, _builtin(name_or_path), text=_builtin_text(name_or_path))
+        _sync_builtin(session, name_or_path)
     row = latest_rubric_row(session, name_or_path)
     if row is None:
         known = ", ".join(builtin_rubrics())

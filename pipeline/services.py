@@ -37,6 +37,7 @@ class Services:
             beam_size=s.asr_beam_size,
             vad_filter=s.asr_vad,
             channel_roles=s.channel_role_list,
+            models_dir=str(s.models_dir),
         )
 
     def close(self) -> None:

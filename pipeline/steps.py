@@ -40,6 +40,7 @@ from models.orm import (
     MomentRow,
     TranscriptRow,
 )
+from pipeline.redaction import drop_unreferenced, pii_moments, redact
 from pipeline.rubrics import call_rubric_row, stored_rubric
 from pipeline.serialize import (
     evidence_to_json,
@@ -196,6 +197,7 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
         if kind != "transcript" and not transcript.segments:
             seconds = info.duration_s if info is not None else 0.0
             raise NoSpeech(f"no speech found in the recording ({seconds:.1f} s of audio)")
+        transcript, redacted_key = redact(svc, transcript, path, has_audio=kind == "audio")
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:
             s.add(
@@ -217,10 +219,19 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
             else:
                 call_row.duration_s = transcript.duration_s
             call_row.status = CallStatus.transcribed
+            original_key = call_row.storage_key
+            if redacted_key is not None:
+                call_row.redacted_storage_key = redacted_key
+                if not svc.settings.keep_original_audio:
+                    # Policy: only the muted copy stays (a retry then starts from it).
+                    call_row.storage_key = redacted_key
             try:
                 s.commit()
             except IntegrityError:
                 s.rollback()  # a racing worker wrote it first: one transcript stands
+                return
+        if redacted_key is not None and not svc.settings.keep_original_audio:
+            drop_unreferenced(svc, original_key)
 
     _guarded(svc, call_id, STEP_TRANSCRIBE, work)
 
@@ -258,7 +269,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
         with _holding(svc, call_id, CallStatus.scoring):
             embedder = get_embedder(svc.settings.embedding_model)
             evaluation = evaluate(transcript, rubric, embedder=embedder)
-            moments = find_moments(transcript, evaluation)
+            moments = [*find_moments(transcript, evaluation), *pii_moments(transcript)]
             feedback = call_feedback(transcript, evaluation)
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:

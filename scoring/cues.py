@@ -62,6 +62,10 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(account|customer|membership|policy|reference|booking|reservation|order|member"
         r"|case|claim|ticket) (number|reference|code|id|no)\b",
         r"\b(surname|last name|family name)\b",
+        r"\b(validate|verify|confirm) (your |the )?(purchase|order|account|identity)\b",
+        r"\b(your|the) (username|user name|user id|login id|login name)\b",
+        r"\b(need|have|get|confirm|verify|provide|tell me|give me)( me)? (your|the)( \w+)?"
+        r" (email|e mail|phone number|mobile number|telephone number)( address)?\b",
         r"\b(social security|ssn|national insurance)\b",
     ),
     "identity_request": (
@@ -238,7 +242,12 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"|processed|fixed|resolved|sorted|updated|changed|cancell?ed|credited|applied|issued|sent"
         r"|arranged|booked|scheduled|reactivated|activated|unlocked|restored|replaced|waived"
         r"|removed|reversed|corrected|submitted|raised|logged|escalated|approved|dispatched"
-        r"|shipped|cleared|paid|completed|done|reconnected|back on)\b",
+        r"|shipped|cleared|paid|completed|done|reconnected|back on|transferred|moved|ordered"
+        r"|deposited|posted|unblocked|renewed|upgraded|cancelled|canceled|reissued)\b",
+        # Information the caller asked for, given ("your savings balance is a hundred and six
+        # dollars"): for a balance or status enquiry, the answer is the resolution.
+        r"\byour( \w+){0,2} (balance|available credit|credit limit|amount due|payoff amount"
+        r"|due date|order status|delivery date) (is|was|stands at|comes to|will be)\b",
         r"\b(its|thats|that is|it is|youre|you are|everything is|everythings|youre all|you are all"
         r"|were all|all)( now| all)* (sorted|fixed|done|resolved|working|set|back up|updated"
         r"|good to go|active|restored|up and running|back online|sorted out|taken care of)\b",

@@ -8,7 +8,14 @@ from transcription.catalog import ModelInfo, available_models, convert_model
 from transcription.convert import convert_ct2_to_openai, convert_ct2_to_transformers
 from transcription.engines import AsrEngine, get_engine, get_whisper_model
 from transcription.options import TranscriptionOptions
-from transcription.pii import PiiSpan, find_pii, mute_spans, redact_transcript
+from transcription.pii import (
+    PiiSpan,
+    find_pii,
+    mute_spans,
+    parse_types,
+    redact_transcript,
+    redacted_spans,
+)
 from transcription.transcribe import transcribe_audio, transcribe_file
 from transcription.transcript_files import is_transcript_file, load_transcript_file
 from transcription.types import AudioInfo, Segment, Transcript, Word
@@ -34,7 +41,9 @@ __all__ = [
     "load_transcript_file",
     "mute_spans",
     "probe_audio",
+    "parse_types",
     "redact_transcript",
+    "redacted_spans",
     "transcribe_audio",
     "transcribe_file",
 ]

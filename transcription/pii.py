@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -444,3 +444,27 @@ def mute_spans(
             t = np.arange(a, b) / sample_rate
             out[..., a:b] = (BLEEP_LEVEL * np.sin(2 * np.pi * BLEEP_HZ * t)).astype(np.float32)
     return out
+
+
+_PLACEHOLDER = re.compile(r"^\[(" + "|".join(PII_TYPES) + r")\]$")
+
+
+def redacted_spans(transcript: Transcript) -> list[tuple[PiiType, float, float]]:
+    """(type, start, end) of every placeholder a redacted transcript carries: where PII was
+    spoken, found again without keeping the PII itself."""
+    out: list[tuple[PiiType, float, float]] = []
+    for seg in transcript.segments:
+        for w in seg.words:
+            m = _PLACEHOLDER.match(w.word.strip())
+            if m:
+                out.append((cast(PiiType, m.group(1)), w.start, w.end))
+    return out
+
+
+def parse_types(names: str) -> frozenset[PiiType]:
+    """``"card,ssn,email"`` (any case) → the PII types; unknown names are an error."""
+    wanted = {n.strip().upper() for n in names.split(",") if n.strip()}
+    unknown = wanted - set(PII_TYPES)
+    if unknown:
+        raise ValueError(f"unknown PII types: {', '.join(sorted(unknown))}")
+    return frozenset(cast(PiiType, n) for n in wanted)

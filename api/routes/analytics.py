@@ -14,6 +14,7 @@ from api.deps import SessionDep
 from api.filters import CallFiltersDep
 from pipeline import analytics, exports
 from pipeline.access import visible_agent
+from pipeline.coaching_measure import agent_goals
 
 router = APIRouter(tags=["analytics"])
 
@@ -24,9 +25,11 @@ def agent_progress(
 ) -> dict[str, Any]:
     """Weekly score trend and pass rate per criterion (pass / (pass + fail)) from each call's
     current evaluation. Agents may read only their own; supervisors their team's.
-    ``goals`` fills in with coaching."""
+    ``goals``: each delivered coaching goal's baseline, current value, target and status."""
     agent = visible_agent(session, user, agent_id)
-    return analytics.agent_progress(session, user, agent, filters)
+    progress = analytics.agent_progress(session, user, agent, filters)
+    progress["goals"] = agent_goals(session, agent)  # measured from calls after delivery
+    return progress
 
 
 @router.get("/dashboard")

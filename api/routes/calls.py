@@ -116,7 +116,7 @@ def get_audio(
     call = visible_call(session, user, call_id)
     if call.kind != "audio":
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
-    path = svc.storage.path(call.storage_key)
+    path = svc.storage.path(call.redacted_storage_key or call.storage_key)
     media = clips.media_type(path)
     return FileResponse(path, media_type=media, filename=f"call-{call.id}{path.suffix}")
 
@@ -134,7 +134,8 @@ def get_clip(
     call = visible_call(session, user, call_id)
     if call.kind != "audio":
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
-    data = clips.cut_wav(svc.storage.path(call.storage_key), start, end)
+    stored = svc.storage.path(call.redacted_storage_key or call.storage_key)
+    data = clips.cut_wav(stored, start, end)
     return Response(data, media_type="audio/wav")
 
 

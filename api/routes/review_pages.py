@@ -37,7 +37,7 @@ def agreement_page(request: Request, session: SessionDep, user: Reviewer) -> Res
 
 @router.get("/disputes")
 def disputes_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    raw = request.query_params.get("status") or None
+    raw = request.query_params.get("status") or ""
     status = DisputeStatus(raw) if raw in DisputeStatus.__members__ else None
     items = [disputes.dispute_json(d) for d in disputes.list_disputes(session, user, status=status)]
     return _render(

@@ -58,9 +58,7 @@ def confirm(
 ) -> OverrideOut:
     """Confirm a verdict without changing it: it leaves the queue and counts for agreement."""
     call = visible_call(session, user, call_id)
-    result = confirm_verdict(
-        session, call, criterion_id, note=body.note if body else None, by=user
-    )
+    result = confirm_verdict(session, call, criterion_id, note=body.note if body else None, by=user)
     session.commit()
     return OverrideOut(**asdict(result))
 

@@ -137,3 +137,24 @@ def test_users_create_prints_id_last_and_config_masks_secrets(tmp_path: Path):
     assert "CALLREVIEW_SECRET_KEY=********" in cfg.stdout
     assert "s3cr3t-value" not in cfg.stdout
     assert "CALLREVIEW_ASR_MODEL=tiny.en" in cfg.stdout
+
+
+def test_models_lists_offline_models_and_converts_for_openai_whisper(tmp_path: Path):
+    env = {"CALLREVIEW_MODELS_DIR": str(tmp_path / "models")}
+    listed = run_cli("models", cwd=tmp_path, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [ln.split()[:3] for ln in listed.stdout.splitlines()] == [
+        ["faster-whisper", "tiny.en", "offline"]
+    ]
+    res = run_cli(
+        "models", "convert", "tiny.en", "--engine", "openai-whisper", cwd=tmp_path, env=env
+    )
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "models" / "openai-whisper" / "tiny.en.pt").stat().st_size > 70_000_000
+    again = run_cli("models", cwd=tmp_path, env=env)
+    assert ["openai-whisper", "tiny.en", "offline"] in [
+        ln.split()[:3] for ln in again.stdout.splitlines()
+    ]
+    bad = run_cli("models", "convert", "large-v3", cwd=tmp_path, env=env)
+    assert bad.returncode == 1
+    assert "neither a local model folder nor available offline" in bad.stderr

@@ -69,7 +69,9 @@ def test_sentiment_trajectory(embedder: Embedder) -> None:
     ]
     verdict, why = _judge(recovered, embedder)["mood"]
     assert verdict == "pass"
-    assert why.startswith("The customer's sentiment -0.08 at the start, +0.74 at the end; worst -0.69")
+    assert why.startswith(
+        "The customer's sentiment -0.08 at the start, +0.74 at the end; worst -0.69"
+    )
     soured = [
         (C, "Hi, I'd like to ask about my bill please, thanks."),
         (A, "That charge stays, it's policy."),
@@ -95,8 +97,9 @@ def test_sequence_order(embedder: Embedder) -> None:
     verdict, why = _judge(late, embedder)["order"]
     assert verdict == "fail" and why.endswith("out of order.")
     never = [(A, "Your balance is forty dollars."), (C, "Thanks.")]
-    assert _judge(never, embedder)["order"][1].endswith("with nothing before it: no Verification "
-                                                        "before account details?.")
+    assert _judge(never, embedder)["order"][1].endswith(
+        "with nothing before it: no Verification before account details?."
+    )
     assert _judge([(A, "Hello."), (C, "Hi.")], embedder)["order"][0] == "na"
 
 
@@ -111,8 +114,11 @@ def test_sharp_sentiment_drop_is_a_moment(rubric: Rubric, embedder: Embedder) ->
             ]
         )
     )
-    moments = [m for m in find_moments(t, evaluate(t, rubric, embedder=embedder))
-               if m.type == "negative_sentiment"]
+    moments = [
+        m
+        for m in find_moments(t, evaluate(t, rubric, embedder=embedder))
+        if m.type == "negative_sentiment"
+    ]
     assert [(m.start, m.severity) for m in moments] == [(11.15, "warning")]
     assert moments[0].description.startswith("The customer's sentiment fell by 1.")
 
@@ -154,5 +160,9 @@ def test_unsure_words_and_speakers_lower_confidence_and_flag_review(
     assert next(c for c in guessed.criteria if c.id == "dead_air").confidence == 0.9
     # a verdict under review still counts; the threshold is the caller's
     assert guessed.score == clean.score
-    assert evaluate(_degrade(good_call(), speaker=0.55), rubric, embedder=embedder,
-                    review_threshold=None).needs_review == ()
+    assert (
+        evaluate(
+            _degrade(good_call(), speaker=0.55), rubric, embedder=embedder, review_threshold=None
+        ).needs_review
+        == ()
+    )

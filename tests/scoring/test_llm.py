@@ -158,7 +158,11 @@ def test_unusable_verdicts_fall_back(
 
 
 def test_server_errors_are_retried_then_used(replay: Replay, embedder: Embedder) -> None:
-    ok = {"verdict": "fail", "level": 1, "evidence": [{"turn": 0, "quote": "Thank you for calling"}]}
+    ok = {
+        "verdict": "fail",
+        "level": 1,
+        "evidence": [{"turn": 0, "quote": "Thank you for calling"}],
+    }
     replay.replies += [(503, {}, 0.0), (429, {}, 0.0), (200, completion(json.dumps(ok)), 0.0)]
     g = _greeting(evaluate(good_call(), RUBRIC, embedder=embedder, llm=replay.config))
     assert (g.verdict, g.method, g.scale_label) == ("fail", "llm", "partial")

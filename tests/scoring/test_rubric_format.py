@@ -107,7 +107,9 @@ def test_llm_evaluator_requires_a_fallback() -> None:
 
 
 def test_unknown_cue_set_in_sentiment_is_refused() -> None:
-    text = _crit("        na_allowed: true\n        evaluator: {type: sentiment, negative_sets: [x]}\n")
+    text = _crit(
+        "        na_allowed: true\n        evaluator: {type: sentiment, negative_sets: [x]}\n"
+    )
     assert "negative_sets: unknown cue set 'x'" in _error(text)
 
 
@@ -127,8 +129,10 @@ CALL = [
 def test_extended_rubric_scores_with_weights_scale_and_bonus(embedder: Embedder) -> None:
     r = load_rubric(EXTENDED)
     ev = evaluate(make_transcript(script(CALL)), r, embedder=embedder)
-    got = {c.id: (c.verdict, c.points, c.max_points, c.scale_value, c.scale_label, c.method)
-           for c in ev.criteria}
+    got = {
+        c.id: (c.verdict, c.points, c.max_points, c.scale_value, c.scale_label, c.method)
+        for c in ev.criteria
+    }
     assert got == {
         # no LLM configured: the lexical fallback's pass is the top of the scale, x weight 2
         "greeting": ("pass", 10.0, 10.0, 3.0, "excellent", "lexical (no LLM configured)"),

@@ -1,0 +1,125 @@
+"""Labelled text calls for the scoring benches: the real dialogues in ../shared/data (ABCD chats,
+Harper Valley Bank calls) and generated scenarios (tests/scenarios.py) laid out as text, no audio.
+Labels come from the data, never from the scorer: ABCD's agent actions, HVB's agent log, and the
+scenario's behaviours."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.scenarios import holdout_scenarios
+from tests.synth import Silence, Tones, Turn
+from transcription.types import AudioInfo, Segment, Transcript, Word
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+WPS = 2.5  # words per second for text without times
+
+
+@dataclass(frozen=True)
+class Labelled:
+    name: str
+    transcript: Transcript
+    expected: dict[str, str]
+
+
+def _segment(speaker: str, start: float, end: float, text: str) -> Segment:
+    tokens = text.split()
+    step = (end - start) / max(len(tokens), 1)
+    words = tuple(
+        Word(start + i * step, start + (i + 1) * step - 0.02, " " + tok)
+        for i, tok in enumerate(tokens)
+    )
+    return Segment(start, end, speaker, text, words)  # type: ignore[arg-type]
+
+
+def _transcript(segs: list[Segment], engine: str) -> Transcript:
+    end = max((s.end for s in segs), default=0.0) + 0.5
+    return Transcript(engine, "", tuple(segs), AudioInfo(end, 2, 16000), speaker_method="text")
+
+
+def _lay_out(turns: list[tuple[str, str]], gap: float = 0.5) -> list[Segment]:
+    t = 0.5
+    out = []
+    for speaker, text in turns:
+        dur = max(0.6, len(text.split()) / WPS)
+        out.append(_segment(speaker, t, t + dur, text))
+        t += dur + gap
+    return out
+
+
+# ABCD's two account look-ups that check what the customer says against the records:
+# verify-identity (name, account id, order id, zip) and validate-purchase (username, email,
+# order id). Both are identity checks in the default rubric's sense ("email on file", "full
+# name plus account number"); ``strict`` counts only verify-identity.
+ID_ACTIONS = ("verify-identity", "validate-purchase")
+
+
+def abcd_calls(*, strict: bool = False) -> list[Labelled]:
+    """identity_verification: pass when the agent clicked an identity-checking action."""
+    path = SHARED / "abcd" / "abcd_dialogstudio_original_examples.json"
+    out = []
+    for convo in json.loads(path.read_text()):
+        turns = [(s, t) for s, t in convo["original"] if s in ("agent", "customer")]
+        actions = [t["targets"][2] for t in convo["delexed"] if t["speaker"] == "action"]
+        wanted = ("verify-identity",) if strict else ID_ACTIONS
+        verified = any(a in wanted for a in actions)
+        out.append(
+            Labelled(
+                f"abcd-{convo['convo_id']}",
+                _transcript(_lay_out(turns), "text"),
+                {"identity_verification": "pass" if verified else "fail"},
+            )
+        )
+    return out
+
+
+def hvb_calls(field: str = "human_transcript") -> list[Labelled]:
+    """resolution: pass when what the agent logged matches the caller's task. ``field``:
+    ``human_transcript`` (reference) or ``transcript`` (Gridspace's machine ASR)."""
+    root = SHARED / "hvb_harper_valley"
+    out = []
+    for meta_path in sorted((root / "metadata").glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        logged = [r.get("data", {}) for r in meta["agent"].get("responses", [])]
+        tasks = meta.get("tasks", [])
+        done = bool(tasks) and all(
+            any(task.get("task_type") == d.get("task_type") for d in logged) for task in tasks
+        )
+        segs = []
+        for line in (root / "transcript_compact" / f"{meta['sid']}.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            text = (row.get(field) or "").strip()
+            if not text:
+                continue
+            speaker = "agent" if row["speaker_role"] == "agent" else "customer"
+            start = row["start_ms"] / 1000
+            segs.append(_segment(speaker, start, start + row["duration_ms"] / 1000, text))
+        segs.sort(key=lambda s: s.start)
+        out.append(
+            Labelled(
+                f"hvb-{meta['sid']}",
+                _transcript(segs, "text" if field == "human_transcript" else "gridspace-asr"),
+                {"resolution": "pass" if done else "fail"},
+            )
+        )
+    return out
+
+
+def generated_calls(n: int, seed: int = 0) -> list[Labelled]:
+    """Holdout scenarios as text with their script times (no ASR errors)."""
+    out = []
+    for i, s in enumerate(holdout_scenarios(n, seed)):
+        segs = []
+        t = 1.0
+        for ev in s.events:
+            if isinstance(ev, Turn):
+                t += ev.pause_before
+                dur = len(ev.text.split()) * 60.0 / s.speed * 0.86
+                segs.append(_segment(ev.speaker, t, t + dur, ev.text))
+                t += dur
+            elif isinstance(ev, (Silence, Tones)):
+                t += ev.seconds
+        out.append(Labelled(f"gen-{seed}-{i:03d}", _transcript(segs, "text"), dict(s.expected)))
+    return out

@@ -1,0 +1,108 @@
+"""Rubric versions on real SQLite and PostgreSQL, scoring real transcript calls: an edit is a
+new version, old evaluations keep theirs, new calls use the latest, the same content is no
+new version."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from core.errors import RubricError
+from models.orm import AuditEvent, CallStatus, RubricRow
+from models.review import RubricSource
+from pipeline.intake import submit_file
+from pipeline.results import load_review
+from pipeline.rubric_admin import import_rubric, rubric_version, rubric_versions
+from pipeline.rubrics import builtin_rubrics, call_rubric_row
+from pipeline.services import Services
+from pipeline.steps import process_call
+from tests.pipeline.test_pipeline import GOOD_CALL
+
+NAME = "contact-center-default"
+OLD_QUESTION = "Did the agent open with a greeting that names themselves or the company?"
+NEW_QUESTION = "Did the agent greet the caller by name of agent or company, warmly?"
+
+
+def _edited_default() -> str:
+    text = builtin_rubrics()[NAME].read_text(encoding="utf-8")
+    assert OLD_QUESTION in text
+    # The YAML keeps its own "version: 1": the stored number is assigned, not taken from it.
+    return text.replace(OLD_QUESTION, NEW_QUESTION)
+
+
+def _score(svc: Services, tmp_path: Path, name: str) -> uuid.UUID:
+    path = tmp_path / name
+    path.write_text(GOOD_CALL + f"Customer: Bye ({name}).\n")  # another recording each time
+    call_id = submit_file(svc, path, agent="Priya").call_id
+    assert process_call(svc, call_id) == CallStatus.scored
+    return call_id
+
+
+def _greeting(review: dict) -> dict:
+    return next(c for c in review["evaluation"]["criteria"] if c["id"] == "greeting")
+
+
+def test_edit_makes_v2_old_call_renders_v1_new_call_uses_v2(svc: Services, tmp_path: Path):
+    first = _score(svc, tmp_path, "first.txt")  # imports the built-in rubric as version 1
+    with svc.session_factory() as s:
+        imported = import_rubric(s, _edited_default(), origin="api", by=None)
+        s.commit()
+    assert (imported.name, imported.version, imported.created) == (NAME, 2, True)
+    assert imported.declared_version == 1
+    second = _score(svc, tmp_path, "second.txt")
+
+    with svc.session_factory() as s:
+        old, new = load_review(s, first), load_review(s, second)
+        assert old["evaluation"]["rubric_version"] == 1
+        assert _greeting(old)["question"] == OLD_QUESTION
+        assert new["evaluation"]["rubric_version"] == 2
+        assert _greeting(new)["question"] == NEW_QUESTION
+        versions = rubric_versions(s, NAME)
+        assert [(v["version"], v["calls_scored"]) for v in versions["versions"]] == [(1, 1), (2, 1)]
+        assert [v["origin"] for v in versions["versions"]] == ["builtin", "api"]
+        shown = rubric_version(s, NAME, 2)
+        assert shown["yaml"] == _edited_default()  # the document as imported, comments and all
+        assert shown["rubric"]["version"] == 2
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "rubric.edit"))
+        assert event.details["version"] == 2 and event.details["previous_version"] == 1
+
+
+def test_same_content_is_no_new_version_whatever_its_number(svc: Services):
+    edited = _edited_default()
+    with svc.session_factory() as s:
+        call_rubric_row(s, NAME)  # first use imports the built-in
+        a = import_rubric(s, edited, origin="cli", by=None)
+        b = import_rubric(s, edited.replace("version: 1", "version: 7", 1), origin="cli", by=None)
+        c = import_rubric(s, builtin_rubrics()[NAME].read_text(), origin="cli", by=None)
+        s.commit()
+        assert (a.version, a.created) == (2, True)
+        assert (b.version, b.created) == (2, False)
+        # Going back to the shipped text is an edit too: the latest version was different.
+        assert (c.version, c.created) == (3, True)
+        # ...and scoring uses it; the built-in is not imported again (it is stored).
+        assert call_rubric_row(s, NAME).version == 3
+        assert s.scalar(select(func.count()).select_from(RubricRow)) == 3
+        assert s.scalar(select(func.count()).select_from(RubricSource)) == 3
+
+
+def test_rubric_file_scores_with_exactly_its_content(svc: Services, tmp_path: Path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(_edited_default())
+    with svc.session_factory() as s:
+        row = call_rubric_row(s, str(path))
+        assert (row.name, row.version) == (NAME, 1)  # nothing was stored under the name yet
+        assert call_rubric_row(s, NAME).version == 2  # the shipped one, now the latest
+        assert call_rubric_row(s, str(path)).version == 1  # the file still means its content
+
+
+def test_invalid_rubric_names_field_and_line(svc: Services):
+    bad = builtin_rubrics()[NAME].read_text().replace("points: 10", "points: -1", 1)
+    with svc.session_factory() as s, pytest.raises(RubricError) as err:
+        import_rubric(s, bad, origin="cli", by=None)
+    assert "sections[0].criteria[0].points" in err.value.message
+    assert "(line " in err.value.message
+    with svc.session_factory() as s, pytest.raises(RubricError, match=r"invalid YAML.*line 2"):
+        import_rubric(s, "name: x\n  version: [1\n", origin="cli", by=None)
