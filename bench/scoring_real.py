@@ -86,10 +86,17 @@ def cost() -> None:
             t = base[i % len(base)].transcript
             # distinct text per copy, so the per-call embedding cache cannot reuse clauses
             for s in t.segments:
-                segs.append(
-                    type(s)(
-                        s.start + offset, s.end + offset, s.speaker, f"{s.text} (part {i})", s.words
+                tag = f" part {i}."
+                words = tuple(
+                    type(w)(
+                        w.start + offset,
+                        w.end + offset,
+                        w.word + (tag if k == len(s.words) - 1 else ""),
                     )
+                    for k, w in enumerate(s.words)
+                )
+                segs.append(
+                    type(s)(s.start + offset, s.end + offset, s.speaker, s.text + tag, words)
                 )
             offset += t.duration_s
             i += 1
@@ -97,6 +104,11 @@ def cost() -> None:
         tr = type(base[0].transcript)("text", "", tuple(segs), None)
         runs = []
         for _ in range(3):
+            # a fresh text cache, exemplars embedded again (as once per worker process)
+            cache = getattr(emb, "_cache", None)
+            if cache is not None:
+                cache.clear()
+            evaluate(base[1].transcript, rubric, embedder=emb)
             t0 = time.perf_counter()
             ev: Evaluation = evaluate(tr, rubric, embedder=emb)
             find_moments(tr, ev)

@@ -100,11 +100,13 @@ def untrusted_set(session: Session, policy: ReviewPolicy) -> set[tuple[uuid.UUID
 
 
 def waiting_clause(crit: Any, policy: ReviewPolicy) -> Any:
-    """True for a criterion row (``crit``, of the ``EvaluationRow`` in the outer query) that
-    waits for a human."""
+    """True for a criterion row (``crit``, from the enclosing query) that waits for a human."""
     untrusted = untrusted_criteria(policy).subquery()
+    # Its own alias of the evaluation: only ``crit`` correlates, however deep this is nested.
+    ev = aliased(EvaluationRow)
     flagged = exists().where(
-        untrusted.c.rubric_id == EvaluationRow.rubric_id,
+        ev.id == crit.evaluation_id,
+        untrusted.c.rubric_id == ev.rubric_id,
         untrusted.c.criterion_id == crit.criterion_id,
     )
     return and_(crit.reason.is_(None), or_(crit.confidence < policy.threshold, flagged))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from scoring.cues import cue_set
-from scoring.sentiment import score_turns, sharp_drops
 from scoring.engine import clock
+from scoring.sentiment import score_turns, sharp_drops
 from scoring.timeline import Utterance, announced_silences, first_match, overlaps, silences
 from scoring.timeline import utterances as cut_utterances
 from scoring.types import Evaluation, Moment, Severity

@@ -169,6 +169,13 @@ function setupInbox() {
   });
 }
 
+// "Play clip" plays the evidence clip next to it (the audio element keeps its own controls).
+document.addEventListener("click", (e) => {
+  if (!e.target.classList.contains("play-clip")) return;
+  const audio = e.target.parentElement.querySelector("audio");
+  if (audio) audio.play().catch((err) => showError(`cannot play the clip: ${err.message}`));
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   setupEditor();
   setupAgentView();

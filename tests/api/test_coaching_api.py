@@ -200,12 +200,8 @@ def test_delivery_needs_a_plan_and_goals_measure_themselves(world: World) -> Non
     assert res.status_code == 409 and "cannot change once the session is delivered" in res.text
 
     # Four calls after delivery: empathy passes on all, closing on two, dead air fails once.
-    for i, verdicts in enumerate(
-        [{}, {"closing": "fail"}, {"dead_air": "fail"}, {"closing": "fail"}]
-    ):
-        scored_call(
-            w.svc, agent=w.users["agent_a"], at=datetime.now(UTC), verdicts=verdicts
-        )
+    for verdicts in [{}, {"closing": "fail"}, {"dead_air": "fail"}, {"closing": "fail"}]:
+        scored_call(w.svc, agent=w.users["agent_a"], at=datetime.now(UTC), verdicts=verdicts)
     progress = w.client.get(
         f"/api/v1/agents/{w.id('agent_a')}/progress", headers=w.headers("agent_a")
     ).json()
@@ -366,7 +362,7 @@ def test_training_catalog_and_modules(world: World) -> None:
     res = w.client.post(
         "/api/v1/coaching/training-modules/import",
         headers={**w.headers("qa"), "Content-Type": "application/yaml"},
-        content="modules:\n  - {key: hold-basics, title: Hold basics, criteria: [hold_etiquette]}\n",
+        content="modules:\n  - {key: hold-basics, title: Hold, criteria: [hold_etiquette]}\n",
     )
     assert res.status_code == 200 and res.json() == {"modules": 1}
     res = w.client.post(

@@ -83,7 +83,11 @@ def test_import_as_json_file_or_raw_body_and_versions(world: World):
     audit = w.client.get(
         "/api/v1/audit", params={"entity": "rubric"}, headers=w.headers("admin")
     ).json()
-    assert sorted(e["action"] for e in audit["items"]) == ["rubric.edit", "rubric.edit", "rubric.import"]
+    assert sorted(e["action"] for e in audit["items"]) == [
+        "rubric.edit",
+        "rubric.edit",
+        "rubric.import",
+    ]
     assert {e["actor_id"] for e in audit["items"]} == {str(w.id("qa"))}
 
 

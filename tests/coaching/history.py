@@ -35,7 +35,10 @@ def scored_call(
     verdicts: dict[str, str] | None = None,
     audio: bytes | None = None,
     seconds: float = 2.0,
+    evidence: dict[str, tuple[float, float, str]] | None = None,
 ) -> uuid.UUID:
+    """A scored call at ``at``; ``evidence`` moves a criterion's evidence (start, end, text)."""
+    spans = {k: (a, b, "") for k, (a, b) in SPANS.items()} | (evidence or {})
     stored = svc.storage.put_stream(io.BytesIO(audio or tone_wav(seconds)), suffix=".wav")
     rubric = load_call_rubric(RUBRIC)
     chosen = {**CLEAN, **(verdicts or {})}
@@ -94,10 +97,10 @@ def scored_call(
                         rationale=r.rationale,
                         evidence=[
                             {
-                                "start": SPANS[r.id][0],
-                                "end": SPANS[r.id][1],
+                                "start": spans[r.id][0],
+                                "end": spans[r.id][1],
                                 "speaker": "customer" if r.id == "empathy" else "agent",
-                                "text": f"{r.id} {r.verdict} words",
+                                "text": spans[r.id][2] or f"{r.id} {r.verdict} words",
                             }
                         ],
                     )

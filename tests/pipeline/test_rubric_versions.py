@@ -94,7 +94,11 @@ def test_rubric_file_scores_with_exactly_its_content(svc: Services, tmp_path: Pa
     with svc.session_factory() as s:
         row = call_rubric_row(s, str(path))
         assert (row.name, row.version) == (NAME, 1)  # nothing was stored under the name yet
-        assert call_rubric_row(s, NAME).version == 2  # the shipped one, now the latest
+        # The team's own version of a built-in name is never replaced by the shipped one.
+        assert call_rubric_row(s, NAME).version == 1
+        import_rubric(s, builtin_rubrics()[NAME].read_text(), origin="api", by=None)
+        s.commit()
+        assert call_rubric_row(s, NAME).version == 2
         assert call_rubric_row(s, str(path)).version == 1  # the file still means its content
 
 

@@ -1,4 +1,4 @@
-"""pipeline.backtest on a small hand-labelled set of text transcripts (tests/scoring/data/backtest)."""
+"""pipeline.backtest on a small hand-labelled set of text transcripts (data/backtest/)."""
 
 from __future__ import annotations
 
