@@ -5,7 +5,6 @@
 from models import batch as batch
 from models import coaching as coaching
 from models import review as review
-
 from models.db import make_engine, make_session_factory, normalize_url
 from models.orm import (
     AuditEvent,

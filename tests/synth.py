@@ -182,7 +182,8 @@ def render_call(
 
 
 def convert(src: Path, dst: Path, *, args: list[str] | None = None) -> Path:
-    """Re-encode with ffmpeg (``args`` go before the output, e.g. ["-ar", "8000", "-acodec", "pcm_mulaw"])."""
+    """Re-encode with ffmpeg; ``args`` go before the output, e.g.
+    ``["-ar", "8000", "-acodec", "pcm_mulaw"]``."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), *(args or []), str(dst)],

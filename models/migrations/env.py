@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from models.db import make_engine
 import models  # noqa: F401  (registers every table on Base.metadata)
+from models.db import make_engine
 from models.orm import Base
 
 config = context.config
