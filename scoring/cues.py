@@ -267,6 +267,19 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(it|that|this) (should|will) (now )?(work|be|arrive|show|appear|reflect|clear|go)\b",
         r"\b(it|that)s? (working|fixed|sorted) now\b|\bthat (worked|fixed it|solved it|did it)\b",
         r"\b(works|worked|working) now\b|\bback (up|online|on) now\b",
+        r"\b(works|working|work) again\b",
+        # Contractions lose their apostrophe in normalised text: "it'll be posted" → "itll be".
+        r"\b(itll|thatll|theyll|thisll)( now| then| also)? (be|arrive|show|appear|reflect"
+        r"|clear|go|work|reach)\b",
+        # A second completed action joined to a first-person one: "I've put your reading on
+        # and issued a corrected bill", "I reworked the delivery and refunded the charge".
+        r"\b(i|ive|i have|we|weve|we have)\b[^.?!]{0,80}\band (i |ive |also |then |have )?"
+        r"(refunded|issued|sent|credited|applied|booked|rebooked|scheduled|fixed|reset|updated"
+        r"|corrected|cancell?ed|waived|removed|reversed|raised|logged|ordered|dispatched"
+        r"|arranged|processed|restored|replaced|unblocked|unlocked|lifted|emailed|added)\b",
+        r"\b(i|we|ive|weve|i have|we have)( now| just| already| also)* (lifted|rebooked"
+        r"|reworked|released|unfrozen|taken care of|sorted out|taken off|knocked off|topped up"
+        r"|pushed through|fast tracked|put (?!you\b)(?!\w+ on hold)\w+ \w+ (on|through|in|onto))\b",
     ),
     # --- closing ---------------------------------------------------------------------------------
     "closing": (
