@@ -39,7 +39,7 @@ def rubric_import(path: Path) -> None:
             imported = import_rubric(s, text, origin="cli", by=None, source=str(path))
             s.commit()
     except CallReviewError as exc:
-        raise _fail(f"{path}: {exc.message}") from exc
+        raise _fail(exc.message) from exc  # the message names the file, field and line
     finally:
         svc.close()
     what = "imported" if imported.created else "unchanged"

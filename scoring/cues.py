@@ -62,6 +62,9 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(account|customer|membership|policy|reference|booking|reservation|order|member"
         r"|case|claim|ticket) (number|reference|code|id|no)\b",
         r"\b(surname|last name|family name)\b",
+        # "verify the <anything> on the account": the item may be garbled, the ask is not.
+        r"\b(verify|confirm|check|validate|tell me|give me)( for me)? (the|your) (\w+ ){1,3}"
+        r"(on|for|registered to|linked to|held on) (the|your) (account|file|record|system|policy)\b",
         r"\b(validate|verify|confirm) (your |the )?(purchase|order|account|identity)\b",
         r"\b(your|the) (username|user name|user id|login id|login name)\b",
         r"\b(need|have|get|confirm|verify|provide|tell me|give me)( me)? (your|the)( \w+)?"
@@ -330,6 +333,14 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(whatever|what ever)\b$",
         r"\byou(re| are) (wrong|being (ridiculous|unreasonable|difficult|silly))\b",
         r"\b(im|i am) not (going to|gonna) (help|do that|repeat)\b",
+        # tiny.en hears "calm down" as "come down": at the start of a clause, after a filler
+        # or before a rebuke, it can only be the dismissive phrase.
+        r"(^|\b(okay|ok|look|right|now|just|please|sir|maam|alright|so) )(calm|come|come on) down"
+        r"\b(?! (to|from|the|in|by|with|a|an|your|our)\b)",
+        r"\b(getting|being|get) (angry|upset|worked up|emotional|aggressive|mad) (wont|will not"
+        r"|doesnt|does not|isnt going to|is not going to) (help|change|solve|fix)\b",
+        r"\bno (need|point) (to|in) (shout|shouting|get angry|getting angry|be rude|being rude"
+        r"|raise your voice|raising your voice)\b",
     ),
     "profanity": (
         r"\b(damn|dammit|damnit|goddamn|crap|crappy|shit\w*|bullshit|fuck\w*|bastard|asshole"
