@@ -221,6 +221,11 @@ class CriterionResultRow(Base):
     rationale: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)  # a human override's reason
+    bonus: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    scale_value: Mapped[float | None] = mapped_column(Float)
+    scale_label: Mapped[str | None] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(60), default="")  # e.g. llm, llm-fallback:lexical
 
     evaluation: Mapped[EvaluationRow] = relationship(back_populates="criteria")
 

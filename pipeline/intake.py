@@ -102,9 +102,7 @@ def _ensure_decodable(path: Path, label: str) -> None:
         ) from exc
 
 
-def submit_file(
-    svc: Services, path: Path, *, agent: str, rubric: str | None = None
-) -> Submitted:
+def submit_file(svc: Services, path: Path, *, agent: str, rubric: str | None = None) -> Submitted:
     with svc.session_factory() as s:
         agent_id = ensure_agent(s, agent).id
     return _submit_local(svc, path, agent_id=agent_id, original_name=path.name, rubric=rubric)
@@ -165,4 +163,3 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
         else:
             out.append(p)
     return out
-

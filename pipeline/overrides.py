@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,9 +20,9 @@ from core.errors import Conflict, InvalidInput, NotFound
 from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, RubricRow, User
 from pipeline.audit import record
 from pipeline.results import current_evaluation
-from scoring.engine import score as rubric_score
+from scoring.engine import criterion_points, score_results
 from scoring.rubric import Criterion, Rubric
-from scoring.types import VERDICTS, CriterionResult
+from scoring.types import VERDICTS, CriterionResult, Verdict
 
 MAX_REASON_CHARS = 2000
 HUMAN_CONFIDENCE = 1.0  # a reviewer's verdict needs no second look
@@ -77,6 +78,11 @@ def _human_copy(session: Session, ai: EvaluationRow, by: User) -> EvaluationRow:
                 rationale=c.rationale,
                 evidence=list(c.evidence),
                 reason=c.reason,
+                bonus=c.bonus,
+                needs_review=c.needs_review,
+                scale_value=c.scale_value,
+                scale_label=c.scale_label,
+                method=c.method,
             )
             for c in ai.criteria
         ],
@@ -101,6 +107,8 @@ def _as_result(row: CriterionResultRow) -> CriterionResult:
         rationale=row.rationale,
         critical=row.critical,
         section=row.section,
+        bonus=row.bonus,
+        scale_value=row.scale_value,
     )
 
 
@@ -138,7 +146,8 @@ def override_verdict(
     current = current_evaluation(session, call.id)
     if current is None:
         raise Conflict(f"call {call.id} has no evaluation to override")
-    crit, max_points = rubric_criterion(rubric_of(current.rubric), criterion_id)
+    rubric = rubric_of(current.rubric)
+    crit, max_points = rubric_criterion(rubric, criterion_id)
     cleaned = validate_override(verdict, reason, crit)
     previous_score = current.score
     evaluation = current if current.source == "human" else _human_copy(session, current, by)
@@ -149,11 +158,12 @@ def override_verdict(
     row.verdict = verdict
     row.reason = cleaned
     row.confidence = HUMAN_CONFIDENCE
-    row.max_points = max_points
-    row.points = max_points if verdict == "pass" else 0.0
+    row.needs_review = False
+    # A human verdict on a scale criterion takes the scale's top or bottom level.
+    row.scale_value = None
+    row.points, row.max_points = criterion_points(rubric, criterion_id, cast(Verdict, verdict))
     results = [_as_result(c) for c in evaluation.criteria]
-    evaluation.score = rubric_score(results)
-    evaluation.auto_failed = any(r.critical and r.verdict == "fail" for r in results)
+    evaluation.score, evaluation.auto_failed = score_results(rubric, results)
     session.flush()
     record(
         session,

@@ -52,9 +52,7 @@ def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
     return result
 
 
-def _show_overrides(
-    shown: dict[str, Any], human: EvaluationRow, ai: EvaluationRow | None
-) -> None:
+def _show_overrides(shown: dict[str, Any], human: EvaluationRow, ai: EvaluationRow | None) -> None:
     """A human evaluation says what changed: each override's reason, the AI's verdict, score."""
     reasons = {c.criterion_id: c.reason for c in human.criteria}
     ai_verdicts = {c.criterion_id: c.verdict for c in ai.criteria} if ai else {}

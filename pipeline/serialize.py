@@ -85,6 +85,11 @@ def criterion_to_json(c: CriterionResult) -> dict[str, Any]:
         "evidence": [evidence_to_json(e) for e in c.evidence],
         "critical": c.critical,
         "section": c.section,
+        "bonus": c.bonus,
+        "needs_review": c.needs_review,
+        "scale_value": c.scale_value,
+        "scale_label": c.scale_label,
+        "method": c.method,
     }
 
 
@@ -131,6 +136,11 @@ def evaluation_from_row(row: EvaluationRow) -> Evaluation:
                 evidence=tuple(Evidence(**e) for e in c.evidence),
                 critical=c.critical,
                 section=c.section,
+                bonus=c.bonus,
+                needs_review=c.needs_review,
+                scale_value=c.scale_value,
+                scale_label=c.scale_label or "",
+                method=c.method,
             )
             for c in row.criteria
         ),

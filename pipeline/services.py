@@ -14,6 +14,7 @@ from core.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from pipeline.storage import LocalStorage
+from scoring.llm import LLMConfig
 from transcription import TranscriptionOptions
 
 
@@ -42,6 +43,14 @@ class Services:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def llm_config(settings: Settings) -> LLMConfig | None:
+    """The OpenAI-compatible endpoint for `llm` criteria, when one is configured."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model, api_key=key)
 
 
 def build_services(settings: Settings, *, migrate: bool = True) -> Services:

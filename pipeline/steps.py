@@ -48,7 +48,7 @@ from pipeline.serialize import (
     segment_to_json,
     transcript_from_row,
 )
-from pipeline.services import Services
+from pipeline.services import Services, llm_config
 from scoring import evaluate, find_moments, get_embedder
 from transcription import load_transcript_file, probe_audio, transcribe_file
 
@@ -268,7 +268,13 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
         t0 = time.perf_counter()
         with _holding(svc, call_id, CallStatus.scoring):
             embedder = get_embedder(svc.settings.embedding_model)
-            evaluation = evaluate(transcript, rubric, embedder=embedder)
+            evaluation = evaluate(
+                transcript,
+                rubric,
+                embedder=embedder,
+                llm=llm_config(svc.settings),
+                review_threshold=svc.settings.review_confidence_threshold,
+            )
             moments = [*find_moments(transcript, evaluation), *pii_moments(transcript)]
             feedback = call_feedback(transcript, evaluation)
         elapsed = time.perf_counter() - t0
@@ -299,6 +305,11 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                         critical=c.critical,
                         rationale=c.rationale,
                         evidence=[evidence_to_json(e) for e in c.evidence],
+                        bonus=c.bonus,
+                        needs_review=c.needs_review,
+                        scale_value=c.scale_value,
+                        scale_label=c.scale_label or None,
+                        method=c.method,
                     )
                     for i, c in enumerate(evaluation.criteria)
                 ],
@@ -391,4 +402,3 @@ def pending_call_ids(svc: Services) -> list[uuid.UUID]:
                 .order_by(Call.created_at)
             )
         )
-
