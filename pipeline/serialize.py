@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from coaching.feedback import Feedback
-from models.orm import Call, EvaluationRow, FeedbackRow, MomentRow, TranscriptRow
+from models.orm import (
+    Call,
+    CriterionResultRow,
+    EvaluationRow,
+    FeedbackRow,
+    MomentRow,
+    TranscriptRow,
+)
 from scoring.types import CriterionResult, Evaluation, Evidence, Moment
 from transcription.types import AudioInfo, Segment, Transcript, Word
 
@@ -91,6 +99,30 @@ def criterion_to_json(c: CriterionResult) -> dict[str, Any]:
         "scale_label": c.scale_label,
         "method": c.method,
     }
+
+
+def criterion_rows(results: Sequence[CriterionResult]) -> list[CriterionResultRow]:
+    """An evaluation's verdicts as rows, in rubric order."""
+    return [
+        CriterionResultRow(
+            position=i,
+            criterion_id=c.id,
+            section=c.section,
+            verdict=c.verdict,
+            confidence=c.confidence,
+            points=c.points,
+            max_points=c.max_points,
+            critical=c.critical,
+            rationale=c.rationale,
+            evidence=[evidence_to_json(e) for e in c.evidence],
+            bonus=c.bonus,
+            needs_review=c.needs_review,
+            scale_value=c.scale_value,
+            scale_label=c.scale_label or None,
+            method=c.method,
+        )
+        for i, c in enumerate(results)
+    ]
 
 
 def moment_to_json(m: Moment) -> dict[str, Any]:

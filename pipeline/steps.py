@@ -34,7 +34,6 @@ from core.errors import CallReviewError, Conflict, NoSpeech, NotFound
 from models.orm import (
     Call,
     CallStatus,
-    CriterionResultRow,
     EvaluationRow,
     FeedbackRow,
     MomentRow,
@@ -43,7 +42,7 @@ from models.orm import (
 from pipeline.redaction import drop_unreferenced, pii_moments, redact
 from pipeline.rubrics import call_rubric_row, stored_rubric
 from pipeline.serialize import (
-    evidence_to_json,
+    criterion_rows,
     feedback_to_json,
     segment_to_json,
     transcript_from_row,
@@ -293,26 +292,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 score=evaluation.score,
                 auto_failed=evaluation.auto_failed,
                 processing_s=round(elapsed, 4),
-                criteria=[
-                    CriterionResultRow(
-                        position=i,
-                        criterion_id=c.id,
-                        section=c.section,
-                        verdict=c.verdict,
-                        confidence=c.confidence,
-                        points=c.points,
-                        max_points=c.max_points,
-                        critical=c.critical,
-                        rationale=c.rationale,
-                        evidence=[evidence_to_json(e) for e in c.evidence],
-                        bonus=c.bonus,
-                        needs_review=c.needs_review,
-                        scale_value=c.scale_value,
-                        scale_label=c.scale_label or None,
-                        method=c.method,
-                    )
-                    for i, c in enumerate(evaluation.criteria)
-                ],
+                criteria=criterion_rows(evaluation.criteria),
             )
             s.add(ev_row)
             s.flush()

@@ -855,7 +855,8 @@ FIXTURE_BEHAVIOURS: dict[str, tuple[Behaviours, int]] = {
     "upset_apology_hold_thanked": (Behaviours(upset=True, apology=True, hold="thanked"), 3),
     "upset_no_apology": (Behaviours(upset=True, apology=False), 4),
     "hold_unthanked_dead_air": (Behaviours(hold="unthanked", dead_air=True), 5),
-    "prohibited_phrase": (Behaviours(prohibited=True), 6),
+    # variant 12: a voice tiny.en hears clearly (Scottish voices garble the phrase itself)
+    "prohibited_phrase": (Behaviours(prohibited=True), 12),
     "unresolved_abrupt": (Behaviours(resolution=False, closing=False), 7),
     "upset_calm_down_hold_thanked": (
         Behaviours(upset=True, apology=False, prohibited=True, hold="thanked"),

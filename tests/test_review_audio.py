@@ -20,7 +20,15 @@ pytestmark = pytest.mark.slow
 
 FIXTURES = fixture_scenarios()
 # Mono calls, including two male-sounding voices (espeak-ng's en-gb ignores +f variants).
-MONO = ("perfect", "hold_unthanked_dead_air", "upset_calm_down_hold_thanked", "everything_wrong")
+# Not "upset_calm_down_hold_thanked": its two voices (en-gb+f4, en-gb+f1) are the same voice to
+# any measure, and the honest answer there is `unknown` speakers, which no rubric can score.
+MONO = (
+    "perfect",
+    "no_greeting_no_verification",
+    "upset_apology_hold_thanked",
+    "hold_unthanked_dead_air",
+    "everything_wrong",
+)
 EVIDENCE_TOLERANCE_S = 1.0
 
 

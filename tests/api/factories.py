@@ -8,14 +8,16 @@ import io
 import itertools
 import uuid
 import wave
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from core.passwords import hash_password
-from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, Role, User
+from models.orm import Call, CallStatus, EvaluationRow, Role, User
 from pipeline.rubrics import ensure_rubric_row, load_call_rubric
+from pipeline.serialize import criterion_rows
 from pipeline.services import Services
 from scoring.engine import score as rubric_score
-from scoring.types import CriterionResult
+from scoring.types import CriterionResult, Evidence
 
 PASSWORD = "correct horse battery"
 RUBRIC = "contact-center-default"
@@ -151,19 +153,7 @@ def _evaluation_row(
         is_current=True,
         score=rubric_score(results),
         auto_failed=any(r.critical and r.verdict == "fail" for r in results),
-        criteria=[
-            CriterionResultRow(
-                position=i,
-                criterion_id=r.id,
-                section=r.section,
-                verdict=r.verdict,
-                confidence=r.confidence,
-                points=r.points,
-                max_points=r.max_points,
-                critical=r.critical,
-                rationale=r.rationale,
-                evidence=[{"start": 1.0, "end": 2.0, "speaker": "agent", "text": "evidence"}],
-            )
-            for i, r in enumerate(results)
-        ],
+        criteria=criterion_rows(
+            [replace(r, evidence=(Evidence(1.0, 2.0, "agent", "evidence"),)) for r in results]
+        ),
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
-from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, User
+from models.orm import Call, CallStatus, EvaluationRow, User
 from pipeline.rubrics import ensure_rubric_row, load_call_rubric
+from pipeline.serialize import criterion_rows
 from pipeline.services import Services
 from scoring.engine import score as rubric_score
-from scoring.types import CriterionResult
+from scoring.types import CriterionResult, Evidence
 from tests.api.factories import CLEAN, RUBRIC, tone_wav
 
 # Where each criterion's evidence sits in every generated call (seconds).
@@ -84,28 +86,22 @@ def scored_call(
                 is_current=True,
                 score=rubric_score(results),
                 auto_failed=any(r.critical and r.verdict == "fail" for r in results),
-                criteria=[
-                    CriterionResultRow(
-                        position=i,
-                        criterion_id=r.id,
-                        section=r.section,
-                        verdict=r.verdict,
-                        confidence=r.confidence,
-                        points=r.points,
-                        max_points=r.max_points,
-                        critical=r.critical,
-                        rationale=r.rationale,
-                        evidence=[
-                            {
-                                "start": spans[r.id][0],
-                                "end": spans[r.id][1],
-                                "speaker": "customer" if r.id == "empathy" else "agent",
-                                "text": spans[r.id][2] or f"{r.id} {r.verdict} words",
-                            }
-                        ],
-                    )
-                    for i, r in enumerate(results)
-                ],
+                criteria=criterion_rows(
+                    [
+                        replace(
+                            r,
+                            evidence=(
+                                Evidence(
+                                    spans[r.id][0],
+                                    spans[r.id][1],
+                                    "customer" if r.id == "empathy" else "agent",
+                                    spans[r.id][2] or f"{r.id} {r.verdict} words",
+                                ),
+                            ),
+                        )
+                        for r in results
+                    ]
+                ),
             )
         )
         s.commit()
