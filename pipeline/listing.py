@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
-from models.orm import Call, User
+from models.orm import Call, EvaluationRow, User
 from pipeline.access import scope_calls
 from pipeline.call_filters import CallFilters, apply_filters, calls_with_current_evaluation
 
@@ -44,8 +44,12 @@ def list_calls(
 ) -> CallListPage:
     query = apply_filters(scope_calls(calls_with_current_evaluation(), user), filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # A list row needs the evaluation's score, not its verdicts or rubric: don't load them.
     rows = session.execute(
-        query.order_by(Call.created_at.desc(), Call.id).limit(limit).offset(offset)
+        query.options(noload(EvaluationRow.criteria), noload(EvaluationRow.rubric))
+        .order_by(Call.created_at.desc(), Call.id)
+        .limit(limit)
+        .offset(offset)
     ).unique()
     items = [
         CallListItem(
