@@ -39,6 +39,7 @@ from models.orm import (
     MomentRow,
     TranscriptRow,
 )
+from pipeline.exemplar_cache import prime_embedder
 from pipeline.redaction import drop_unreferenced, pii_moments, redact
 from pipeline.rubrics import call_rubric_row, stored_rubric
 from pipeline.serialize import (
@@ -267,6 +268,9 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
         t0 = time.perf_counter()
         with _holding(svc, call_id, CallStatus.scoring):
             embedder = get_embedder(svc.settings.embedding_model)
+            prime_embedder(
+                embedder, rubric, svc.storage.root / ".cache", svc.settings.embedding_model
+            )
             evaluation = evaluate(
                 transcript,
                 rubric,

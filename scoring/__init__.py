@@ -3,7 +3,7 @@ moments. Pure: plain data in, plain data out."""
 
 from scoring.confidence import DEFAULT_REVIEW_THRESHOLD
 from scoring.embedding import Embedder, get_embedder
-from scoring.engine import criterion_points, evaluate, score_results
+from scoring.engine import criterion_points, evaluate, exemplar_texts, score_results
 from scoring.llm import LLMConfig
 from scoring.moments import find_moments
 from scoring.rubric import (
@@ -27,6 +27,7 @@ __all__ = [
     "criterion_points",
     "default_rubric",
     "evaluate",
+    "exemplar_texts",
     "find_moments",
     "get_embedder",
     "load_rubric",

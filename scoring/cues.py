@@ -64,7 +64,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(surname|last name|family name)\b",
         # "verify the <anything> on the account": the item may be garbled, the ask is not.
         r"\b(verify|confirm|check|validate|tell me|give me)( for me)? (the|your) (\w+ ){1,3}"
-        r"(on|for|registered to|linked to|held on) (the|your) (account|file|record|system|policy)\b",
+        r"(on|for|registered to|linked to|held on) (the|your)"
+        r" (account|file|record|system|policy)\b",
         r"\b(validate|verify|confirm) (your |the )?(purchase|order|account|identity)\b",
         r"\b(your|the) (username|user name|user id|login id|login name)\b",
         r"\b(need|have|get|confirm|verify|provide|tell me|give me)( me)? (your|the)( \w+)?"

@@ -61,6 +61,14 @@ class _CachedEmbedder:
     def _embed(self, texts: list[str]) -> NDArray[np.float32]:
         raise NotImplementedError
 
+    def remember(self, texts: Sequence[str], vectors: NDArray[np.float32]) -> None:
+        """Seed the cache with vectors computed earlier by this same model."""
+        for text, vec in zip(texts, vectors, strict=True):
+            self._cache[text] = np.asarray(vec, dtype=np.float32)
+
+    def known(self, texts: Sequence[str]) -> list[str]:
+        return [t for t in texts if t in self._cache]
+
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:

@@ -65,6 +65,16 @@ class Hit:
     how: str  # "cue" or "embedding"
 
 
+def exemplar_texts(rubric: Rubric) -> list[str]:
+    """Every exemplar sentence the rubric's semantic detectors compare against."""
+    texts: list[str] = []
+    for _, crit in rubric.criteria:
+        for det in detectors(crit):
+            if det.uses_embeddings:
+                texts += list(det.positives) + list(det.negatives)
+    return list(dict.fromkeys(texts))
+
+
 class CallContext:
     """One call's turns, clauses and (lazily) their embeddings, cached per text for the call."""
 
@@ -97,11 +107,7 @@ class CallContext:
 
     def prepare(self, rubric: Rubric) -> None:
         """Embed every clause and exemplar the rubric needs in one batch."""
-        texts: list[str] = []
-        for _, crit in rubric.criteria:
-            for det in detectors(crit):
-                if det.uses_embeddings:
-                    texts += list(det.positives) + list(det.negatives)
+        texts = exemplar_texts(rubric)
         if texts:
             texts += [c for cl in self.clauses.values() for c in cl]
             self.embed(texts)
