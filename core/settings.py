@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite:///./callreview.db"
     storage_dir: Path = Path("./var/storage")
+    # Derived, rebuildable data (rubric exemplar vectors); never call content.
+    cache_dir: Path = Path("./var/cache")
     broker_url: str | None = None
     max_upload_mb: int = 200
 

@@ -2,7 +2,7 @@
 
 Embedding a rubric's ~150 exemplar sentences costs ~0.6 s per process with the numpy encoder:
 more than scoring a call. They depend only on the model and the sentences, so they are stored
-once per model in ``<storage>/.cache``. Only exemplars are stored: never the text of a call.
+once per model in ``CALLREVIEW_CACHE_DIR``. Only exemplars are stored: never the text of a call.
 """
 
 from __future__ import annotations

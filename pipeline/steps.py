@@ -268,9 +268,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
         t0 = time.perf_counter()
         with _holding(svc, call_id, CallStatus.scoring):
             embedder = get_embedder(svc.settings.embedding_model)
-            prime_embedder(
-                embedder, rubric, svc.storage.root / ".cache", svc.settings.embedding_model
-            )
+            prime_embedder(embedder, rubric, svc.settings.cache_dir, svc.settings.embedding_model)
             evaluation = evaluate(
                 transcript,
                 rubric,
