@@ -225,11 +225,13 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(sorry|apologies) to (keep|have kept) you\b",
         r"\bthank you for (bearing|baring) with me\b",
         r"\bthanks? (for )?(bearing|baring) with\b",
-        r"^((ok|okay|right|alright|hi|hello|great|so) )*(thank you|thanks)\b",
+        r"^((ok|okay|right|alright|hi|hello|great|so) )*(thank you|thanks)\b"
+        r"(?! (for|4) (calling|your call|contacting|choosing|phoning|ringing|getting in touch))",
         r"\byou (for|4) (holding|waiting|your patience)\b",
     ),
     # --- resolution ---------------------------------------------------------------------------
     "resolution": (
+        r"(?<!while )(?<!whilst )(?<!as )"
         r"\b(i|we|ive|weve|i have|we have|ill|i will|well|we will)( now| just| already| also"
         r"| gone ahead and| went ahead and| successfully| been able to| managed to)*"
         r" (reset|refunded|refund|processed|process|fixed|fix|resolved|resolve|sorted|updated"
@@ -242,7 +244,9 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"|transferred|re sent|resent|refreshed|rebooted|reconnected|re enabled|put through"
         r"|organi[sz]ed|authori[sz]ed|cancel|replace|ship)\b",
         r"\b(?<!should )(?<!could )(?<!would )(?<!might )(?<!must )"
-        r"(has|have|is|was|are)( now| just| already| all)?( been| being)? (reset|refunded"
+        r"(has|have|is|((?<=it )|(?<=that )|(?<=this )|(?<=which ))was|are)"
+        r"( now| just| already| all)?"
+        r"( been| being)? (reset|refunded"
         r"|processed|fixed|resolved|sorted|updated|changed|cancell?ed|credited|applied|issued|sent"
         r"|arranged|booked|scheduled|reactivated|activated|unlocked|restored|replaced|waived"
         r"|removed|reversed|corrected|submitted|raised|logged|escalated|approved|dispatched"
@@ -272,6 +276,13 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\b(it|that)s? (working|fixed|sorted) now\b|\bthat (worked|fixed it|solved it|did it)\b",
         r"\b(works|worked|working) now\b|\bback (up|online|on) now\b",
         r"\b(works|working|work) again\b",
+        r"\b(will|shall|should|is going to|are going to) be (sent|posted|emailed|delivered"
+        r"|dispatched|credited|refunded|processed|applied|issued|fixed|resolved|repaired|back"
+        r"|with you|on its way|in touch|reconnected|restored|activated|updated|corrected)\b",
+        r"\bwithin the (hour|day|week|next hour|next day|next few days)\b",
+        r"\b(im|i am|were|we are) (now |just )?(applying|processing|sending|issuing|refunding"
+        r"|crediting|booking|arranging|adding|updating|raising|escalating|ordering|resetting"
+        r"|fixing|cancell?ing|waiving|reversing|reconnecting|scheduling|dispatching)\b",
         # Contractions lose their apostrophe in normalised text: "it'll be posted" → "itll be".
         r"\b(itll|thatll|theyll|thisll)( now| then| also)? (be|arrive|show|appear|reflect"
         r"|clear|go|work|reach)\b",
