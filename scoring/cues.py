@@ -19,6 +19,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
     # --- greeting: the agent names themselves or the company ------------------------------
     "greeting_self_id": (
         r"\bmy names? (is )?\w+",
+        r"\bmy names\b",  # "My name's …" with the name lost by ASR
         r"\bmy name s \w+",
         r"\b(this|that) is \w+( \w+)? (from|with|at|here|speaking|in|on)\b",
         r"\b(hi|hello|hey|morning|afternoon|evening|welcome)( there)? (its|this is) \w+",
@@ -65,7 +66,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         # "verify the <anything> on the account": the item may be garbled, the ask is not.
         r"\b(verify|confirm|check|validate|tell me|give me)( for me)? (the|your) (\w+ ){1,3}"
         r"(on|for|registered to|linked to|held on) (the|your)"
-        r" (account|file|record|system|policy)\b",
+        r" (account|count|file|record|system|policy)\b",  # "the account" is often "the count"
         r"\b(validate|verify|confirm) (your |the )?(purchase|order|account|identity)\b",
         r"\b(your|the) (username|user name|user id|login id|login name)\b",
         r"\b(need|have|get|confirm|verify|provide|tell me|give me)( me)? (your|the)( \w+)?"
@@ -232,7 +233,8 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
     # --- resolution ---------------------------------------------------------------------------
     "resolution": (
         r"(?<!while )(?<!whilst )(?<!as )"
-        r"\b(i|we|ive|weve|i have|we have|ill|i will|well|we will)( now| just| already| also"
+        # "im" too: tiny.en often writes "I've added" as "I'm added".
+        r"\b(i|we|ive|weve|i have|we have|ill|i will|well|we will|im)( now| just| already| also"
         r"| gone ahead and| went ahead and| successfully| been able to| managed to)*"
         r" (reset|refunded|refund|processed|process|fixed|fix|resolved|resolve|sorted|updated"
         r"|update|changed|cancell?ed|credited|credit|applied|apply|issued|issue|sent|send|arranged"
