@@ -44,7 +44,7 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
     "identity_item": (
         r"\b(date of birth|dates? of birth|native birth|birth ?date|birthday|dob|d o b)\b",
         r"\b(what year|when) (were|was) you born\b",
-        r"\b(post ?code|postal code|zip ?code|zip|zipcode)\b",
+        r"\b(post ?code|postal code|zip ?code|zip|zipcode|nip code)\b",  # tiny.en: "nip code"
         r"\b(first line of (your|the) address|billing address|home address|address on"
         r" (the|your|file|record)|your address|the address|street address)\b",
         r"\blast (4|four|3|three|2|two|6|six) (digits|numbers|of)\b",
@@ -326,9 +326,9 @@ CUE_SETS: dict[str, tuple[str, ...]] = {
         r"\bcalm down\b|\bcalm yourself\b|\b(need|have) to (relax|calm)\b",
         r"\bnot my (problem|fault|job|department|responsibility|issue|concern)\b",
         r"\bnot (our|the companys|the company s) (problem|fault|responsibility|concern)\b",
-        r"\b(theres|there is|there s)?( really| just| absolutely| simply)? nothing (more |else )?"
-        r"(that )?(i|we) can (do|help)\b",
-        r"\bnothing (i|we) can do\b",
+        r"\b(theres|there is|there s)?( really| just| absolutely| simply)? nothin(g)?"
+        r" (more |else )?(that )?(i|we) can (do|help)\b",
+        r"\bnothin(g)? (i|we) can do\b",
         r"\b(thats|that is|its|it is|this is|that s|it s)( all| entirely| totally| completely"
         r"| really)? your (own )?fault\b",
         r"\byour (own )?fault\b",
