@@ -91,9 +91,7 @@ class User(Base):
     # Agents known only by name (CLI --agent, demo seed) have no e-mail or password.
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20), default=Role.agent
-    )
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20), default=Role.agent)
     team: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
