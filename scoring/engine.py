@@ -331,7 +331,12 @@ def _semantic(
                 for u in ctx.utts
                 if u.start >= h.utt.start
                 and u.start <= h.utt.end + resp.within_s
-                and (resp.speaker == "any" or u.speaker == resp.speaker)
+                and (
+                    resp.speaker == "any"
+                    or u.speaker == resp.speaker
+                    # speakers unknown (one voice to the ear): any later turn may be the answer
+                    or (ctx.no_roles and u.speaker == "unknown")
+                )
                 and u.index != h.utt.index
             ]
             for u in following[:2]:

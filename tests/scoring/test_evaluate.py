@@ -349,3 +349,24 @@ def test_lexical_only_rubric_needs_no_embedder() -> None:
     lines = [(A, "Hi, this call may be recorded for training."), *BAD[1:]]
     ev = evaluate(make_transcript(script(lines)), r)
     assert ev.score == 100.0
+
+
+def test_identity_answer_counts_when_speakers_are_unknown(
+    rubric: Rubric, embedder: Embedder
+) -> None:
+    """A mono call whose voices could not be told apart: every turn is `unknown`. The
+    question and the answer are still there, and the verification happened."""
+    U = "unknown"
+    lines = [
+        (U, "Thank you for calling Northwind Bank, this is Dan, how can I help?"),
+        (U, "Hi, I want to check a payment."),
+        (U, "Sure, can you confirm your date of birth for me?"),
+        (U, "It's the fourth of May nineteen eighty."),
+        (U, "Thank you. I can see the payment went out yesterday."),
+    ]
+    ev = evaluate(make_transcript(script(lines)), rubric, embedder=embedder)
+    verification = next(c for c in ev.criteria if c.id == "identity_verification")
+    assert verification.verdict == "pass"
+    asked, answered = verification.evidence
+    assert asked.text == "Sure, can you confirm your date of birth for me?"
+    assert answered.text == "It's the fourth of May nineteen eighty."
