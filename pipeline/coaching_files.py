@@ -132,18 +132,7 @@ def add_clip(
         note=note,
         created_by=by.id,
     )
-    session.add(att)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=by.id,
-        action="coaching.attachment_added",
-        entity="coaching_session",
-        entity_id=cs.id,
-        kind="clip",
-        call_id=str(call.id),
-    )
-    return att
+    return _attach(session, cs, att, by, kind="clip", call_id=str(call.id))
 
 
 def add_file(
@@ -168,6 +157,12 @@ def add_file(
         note=note,
         created_by=by.id,
     )
+    return _attach(session, cs, att, by, kind=media.kind, filename=att.filename)
+
+
+def _attach(
+    session: Session, cs: CoachingSession, att: CoachingAttachment, by: User, **details: object
+) -> CoachingAttachment:
     session.add(att)
     session.flush()
     audit.record(
@@ -176,8 +171,7 @@ def add_file(
         action="coaching.attachment_added",
         entity="coaching_session",
         entity_id=cs.id,
-        kind=media.kind,
-        filename=att.filename,
+        **details,
     )
     return att
 
