@@ -394,8 +394,14 @@ def _announcer(ctx: CallContext, det: Detector) -> Callable[[Utterance], bool]:
 
 def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
     gaps = silences(ctx.transcript, ev.min_gap_s)
+    # A turn whose speaker is unsure still announces a hold by its words: only agents put
+    # callers on hold, so "unknown" counts as the agent here.
     pairs = announced_silences(
-        ctx.utts, gaps, _announcer(ctx, ev.announce), within_s=ev.announce_within_s
+        ctx.utts,
+        gaps,
+        _announcer(ctx, ev.announce),
+        speakers=("agent", "unknown"),
+        within_s=ev.announce_within_s,
     )
     holds = [(g, a) for g, a in pairs if a is not None]
     if not holds:
@@ -407,7 +413,7 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
         back = [
             u
             for u in ctx.utts
-            if u.speaker in ("agent",) or (ctx.no_roles and u.speaker == "unknown")
+            if u.speaker in ("agent", "unknown")
             if gap.end - 0.3 <= u.start <= gap.end + ev.return_within_s
         ][: ev.return_turns]
         found = next((h for u in back if (h := ctx.detect(ev.thanks, u)[0]) is not None), None)
@@ -442,7 +448,7 @@ def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
             ctx.utts,
             gaps,
             _announcer(ctx, ev.hold.announce),
-            speakers=tuple(s for s in ev.hold.speakers),
+            speakers=(*ev.hold.speakers, "unknown"),
             within_s=ev.hold.within_s,
         )
         dead = [g for g, a in pairs if a is None]

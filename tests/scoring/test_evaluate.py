@@ -370,3 +370,21 @@ def test_identity_answer_counts_when_speakers_are_unknown(
     asked, answered = verification.evidence
     assert asked.text == "Sure, can you confirm your date of birth for me?"
     assert answered.text == "It's the fourth of May nineteen eighty."
+
+
+def test_hold_announced_in_a_turn_of_unsure_speaker(rubric: Rubric, embedder: Embedder) -> None:
+    """Mono attribution left the announcing turn `unknown`: its words still announce the hold,
+    so the silence is a hold (not dead air) and its etiquette is judged."""
+    lines = [
+        (A, "Thank you for calling Northwind Bank, this is Dan, how can I help?"),
+        (C, "Hi, my card was declined this morning."),
+        ("unknown", "Let me put you on hold for a moment while I check with the card team."),
+        (C, "Sure."),
+        18.0,
+        (A, "Thank you for holding. I've unblocked the card, it works again now."),
+        (A, "Is there anything else I can help with?"),
+        (C, "No, thanks, bye."),
+    ]
+    ev = evaluate(make_transcript(script(lines)), rubric, embedder=embedder)
+    verdicts = {c.id: c.verdict for c in ev.criteria}
+    assert (verdicts["hold_etiquette"], verdicts["dead_air"]) == ("pass", "pass")
