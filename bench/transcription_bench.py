@@ -20,8 +20,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.synth import Event, Silence, Turn, render_call  # noqa: E402
+from tests.synth import render_call  # noqa: E402
 from tests.transcription import realsets  # noqa: E402
+from tests.transcription.conftest import CALL  # noqa: E402  (the call the tests transcribe)
 
 GEN = ROOT / "bench" / "_generated" / "transcription"
 MODELS = GEN / "models"
@@ -31,18 +32,6 @@ CONFIGS = {
     "openai-whisper fp32": {"engine": "openai-whisper"},
     "transformers fp32": {"engine": "transformers"},
 }
-CALL: list[Event] = [
-    Turn("agent", "Thank you for calling Acme Telecom, my name is John, how can I help you today?"),
-    Turn("customer", "Hi, my internet has been down since yesterday and I am really frustrated."),
-    Turn("agent", "I am sorry to hear that. Can I have your date of birth to verify your account?"),
-    Turn("customer", "Sure, it is the fourth of March nineteen eighty."),
-    Turn("agent", "Thank you. Let me check the line, please hold for a moment."),
-    Silence(12),
-    Turn("agent", "Thanks for holding. I have reset your connection, it should work now."),
-    Turn("customer", "Great, it is working again. Thank you so much."),
-    Turn("agent", "Is there anything else I can help you with today?"),
-    Turn("customer", "No, that is all. Goodbye."),
-]
 
 
 def _render() -> dict[str, dict]:
