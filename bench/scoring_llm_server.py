@@ -53,7 +53,7 @@ def main() -> None:
     config = LLMConfig(args.base_url, args.model, args.api_key, timeout_s=args.timeout, retries=0)
     with httpx.Client(event_hooks={"response": [log]}) as client:
         for name, call in (("good_call", good_call()), ("bad_call", bad_call())):
-            ctx = CallContext(call, None)
+            ctx = CallContext(call, None, rubric.book)
             for _, crit in rubric.criteria:
                 ev = crit.evaluator
                 if not isinstance(ev, LLMEvaluator):

@@ -276,7 +276,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 llm=llm_config(svc.settings),
                 review_threshold=svc.settings.review_confidence_threshold,
             )
-            moments = [*find_moments(transcript, evaluation), *pii_moments(transcript)]
+            moments = [*find_moments(transcript, evaluation, rubric), *pii_moments(transcript)]
             feedback = call_feedback(transcript, evaluation)
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from scoring import sentiment as senti
 from scoring.confidence import DEFAULT_REVIEW_THRESHOLD, adjust, evidence_quality
-from scoring.cues import compile_set, cue_set
+from scoring.cues import CueBook, compile_set
 from scoring.embedding import Embedder, get_embedder
 from scoring.llm import LLMConfig, LLMRejected, ask
 from scoring.rubric import (
@@ -33,7 +33,7 @@ from scoring.rubric import (
     Window,
 )
 from scoring.text import has_negator, normalize, split_clauses
-from scoring.timeline import Span, Utterance, announced_silences, first_match, overlaps, silences
+from scoring.timeline import Span, Utterance, announced_silences, overlaps, silences
 from scoring.timeline import utterances as cut_utterances
 from scoring.types import CriterionResult, Evaluation, Evidence, Verdict
 from transcription.types import Transcript
@@ -47,14 +47,14 @@ def clock(t: float) -> str:
 
 
 # ------------------------------------------------------------------------------ detectors
+Compiled = tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]
+
+
 @lru_cache(maxsize=256)
-def _compiled(det: Detector) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
-    cues: list[re.Pattern[str]] = [p for name in det.cue_sets for p in cue_set(name)]
-    cues += compile_set(det.cues)
+def _own_patterns(det: Detector) -> Compiled:
+    cues = [*compile_set(det.cues)]
     cues += [re.compile(r"\b" + re.escape(normalize(p)) + r"\b") for p in det.phrases]
-    vetoes: list[re.Pattern[str]] = [p for name in det.veto_sets for p in cue_set(name)]
-    vetoes += compile_set(det.vetoes)
-    return tuple(cues), tuple(vetoes)
+    return tuple(cues), compile_set(det.vetoes)
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,10 @@ def exemplar_texts(rubric: Rubric) -> list[str]:
 class CallContext:
     """One call's turns, clauses and (lazily) their embeddings, cached per text for the call."""
 
-    def __init__(self, transcript: Transcript, embedder: Embedder | None) -> None:
+    def __init__(self, transcript: Transcript, embedder: Embedder | None, book: CueBook) -> None:
         self.transcript = transcript
+        self.book = book
+        self._detectors: dict[Detector, Compiled] = {}
         self.utts = cut_utterances(transcript)
         self._embedder = embedder
         self._vectors: dict[str, NDArray[np.float32]] = {}
@@ -140,10 +142,21 @@ class CallContext:
             utts = [u for u in utts if u.start >= cut]
         return utts
 
+    def compiled(self, det: Detector) -> Compiled:
+        got = self._detectors.get(det)
+        if got is None:
+            cues, vetoes = _own_patterns(det)
+            got = self._detectors[det] = (
+                self.book.sets(det.cue_sets) + cues,
+                self.book.sets(det.veto_sets) + vetoes,
+            )
+        return got
+
     def detect(self, det: Detector, utt: Utterance) -> tuple[Hit | None, float]:
         """The best match of ``det`` in ``utt`` (or None) and the best positive cosine seen."""
-        cues, vetoes = _compiled(det)
+        cues, vetoes = self.compiled(det)
         norm = utt.norm
+        first_match = self.book.search
         if first_match(vetoes, norm, negatable=False):
             return None, 0.0
         best: Hit | None = None
@@ -536,7 +549,9 @@ def _sentiment(ctx: CallContext, crit: Criterion, ev: SentimentEvaluator) -> Out
         or u.speaker == ev.speaker
         or (ctx.no_roles and u.speaker == "unknown")
     ]
-    turns = senti.score_turns(utts, negative_sets=ev.negative_sets, veto_sets=ev.veto_sets)
+    turns = senti.score_turns(
+        utts, negative_sets=ev.negative_sets, veto_sets=ev.veto_sets, book=ctx.book
+    )
     traj = senti.trajectory(turns, ev.edge_turns)
     who = _who(ev.speaker)
     if traj is None or len(traj.turns) < ev.min_turns:
@@ -709,7 +724,7 @@ def evaluate(
     if a criterion uses exemplars and none is given. ``llm`` configures the `llm` evaluator's
     endpoint (without it those criteria use their fallback). A verdict whose confidence is below
     ``review_threshold`` is flagged ``needs_review`` (None: flag nothing); it still counts."""
-    ctx = CallContext(transcript, embedder)
+    ctx = CallContext(transcript, embedder, rubric.book)
     ctx.prepare(rubric)
     results: list[CriterionResult] = []
     for section, crit in rubric.criteria:

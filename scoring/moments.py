@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
-from scoring.cues import cue_set
 from scoring.engine import clock
+from scoring.rubric import Rubric, default_rubric
 from scoring.sentiment import score_turns, sharp_drops
-from scoring.timeline import Utterance, announced_silences, first_match, overlaps, silences
+from scoring.timeline import Utterance, announced_silences, overlaps, silences
 from scoring.timeline import utterances as cut_utterances
 from scoring.types import Evaluation, Moment, Severity
 from transcription.types import Transcript
-
-DEAD_AIR_S = 10.0
-HOLD_MIN_S = 5.0
-LONG_HOLD_S = 60.0
-VERY_LONG_HOLD_S = 120.0
-OVERTALK_S = 1.0
-
-
-def _announces_hold(u: Utterance) -> bool:
-    return first_match(cue_set("hold_announce"), u.norm) is not None
 
 
 def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]:
+def find_moments(
+    transcript: Transcript, evaluation: Evaluation, rubric: Rubric | None = None
+) -> list[Moment]:
     """Dead air, long holds, overtalk, sharp drops in the customer's sentiment, escalation
-    requests, prohibited phrases and one moment per failed criterion, sorted by start time."""
+    requests, prohibited phrases and one moment per failed criterion, sorted by start time.
+    Thresholds and cue sets come from ``rubric`` (the default rubric when none is given)."""
+    rubric = rubric or default_rubric()
+    book, rules = rubric.book, rubric.moments
     utts = cut_utterances(transcript)
     out: list[Moment] = []
 
-    gaps = silences(transcript, HOLD_MIN_S)
-    pairs = announced_silences(utts, gaps, _announces_hold, speakers=("agent", "customer"))
+    def announces_hold(u: Utterance) -> bool:
+        return book.any(["hold_announce"], u.norm)
+
+    gaps = silences(transcript, rules.hold_min_s)
+    pairs = announced_silences(utts, gaps, announces_hold, speakers=("agent", "customer"))
     for gap, ann in pairs:
-        if ann is None and gap.duration >= DEAD_AIR_S:
+        if ann is None and gap.duration >= rules.dead_air_s:
             out.append(
                 Moment(
                     "dead_air",
@@ -46,8 +44,8 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
                     "dead_air",
                 )
             )
-        elif ann is not None and gap.duration > LONG_HOLD_S:
-            severity: Severity = "warning" if gap.duration > VERY_LONG_HOLD_S else "info"
+        elif ann is not None and gap.duration > rules.long_hold_s:
+            severity: Severity = "warning" if gap.duration > rules.very_long_hold_s else "info"
             out.append(
                 Moment(
                     "long_hold",
@@ -60,7 +58,7 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
                 )
             )
 
-    for span in overlaps(transcript, OVERTALK_S):
+    for span in overlaps(transcript, rules.overtalk_s):
         out.append(
             Moment(
                 "overtalk",
@@ -72,7 +70,7 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
         )
 
     customer = [u for u in utts if u.speaker == "customer"]
-    for turn, fall in sharp_drops(score_turns(customer)):
+    for turn, fall in sharp_drops(score_turns(customer, book=book), rules.sentiment_drop):
         u = turn.utt
         why = f' ("{turn.cue}")' if turn.cue else ""
         out.append(
@@ -86,11 +84,11 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
             )
         )
 
-    escalation = cue_set("escalation")
-    prohibited = cue_set("prohibited") + cue_set("profanity")
+    escalation = book.sets(rules.escalation_sets)
+    prohibited = book.sets(rules.prohibited_sets)
     for u in utts:
         norm = u.norm
-        if u.speaker == "customer" and first_match(escalation, norm):
+        if u.speaker == "customer" and book.search(escalation, norm):
             out.append(
                 Moment(
                     "escalation_request",
@@ -100,7 +98,7 @@ def find_moments(transcript: Transcript, evaluation: Evaluation) -> list[Moment]
                     f'The customer asked to escalate or leave: "{_short(u.text)}"',
                 )
             )
-        if u.speaker == "agent" and first_match(prohibited, norm):
+        if u.speaker == "agent" and book.search(prohibited, norm):
             out.append(
                 Moment(
                     "prohibited_phrase",

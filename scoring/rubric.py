@@ -25,16 +25,21 @@ from pydantic import (
 )
 
 from core.errors import RubricError
-from scoring.cues import CUE_SETS
+from scoring.cues import DEFAULT_LIBRARY, CueBook, book_for, load_library
 
 SpeakerSel = Literal["agent", "customer", "any"]
 
 
-def _check_sets(v: tuple[str, ...]) -> tuple[str, ...]:
+def _check_sets(v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    """Names must be cue sets of the rubric being parsed (its own and its library's). The
+    names come in the validation context; a stored rubric, checked when it was imported, is
+    re-read without one."""
+    known = (info.context or {}).get("cue_names")
+    if known is None:
+        return v
     for name in v:
-        if name not in CUE_SETS:
-            known = ", ".join(sorted(CUE_SETS))
-            raise ValueError(f"unknown cue set {name!r} (known: {known})")
+        if name not in known:
+            raise ValueError(f"unknown cue set {name!r} (known: {', '.join(sorted(known))})")
     return v
 
 
@@ -62,8 +67,8 @@ class Detector(_Model):
 
     @field_validator("cue_sets", "veto_sets")
     @classmethod
-    def _known_sets(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_sets(v)
+    def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _check_sets(v, info)
 
     @field_validator("cues", "vetoes")
     @classmethod
@@ -196,8 +201,8 @@ class SentimentEvaluator(_Model):
 
     @field_validator("negative_sets", "veto_sets")
     @classmethod
-    def _known_sets(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_sets(v)
+    def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _check_sets(v, info)
 
 
 RuleEvaluator = Annotated[
@@ -384,16 +389,108 @@ class Section(_Model):
     criteria: tuple[Criterion, ...] = Field(min_length=1)
 
 
+class CueSet(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    patterns: tuple[str, ...]
+
+    @field_validator("patterns")
+    @classmethod
+    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return v
+
+
+class Confusion(_Model):
+    """A phrase the recogniser writes (``heard``) for one that was said (``meant``); undone on
+    normalised text before any cue is matched."""
+
+    heard: str = Field(min_length=1)
+    meant: str
+
+
+class MomentRules(_Model):
+    """Thresholds of the flagged moments that no criterion owns (the rest follow the verdicts:
+    a dead-air moment is the dead-air criterion's unannounced silence)."""
+
+    hold_min_s: float = Field(default=5.0, gt=0)
+    dead_air_s: float = Field(default=10.0, gt=0)  # when the rubric has no silence criterion
+    long_hold_s: float = Field(default=60.0, gt=0)
+    very_long_hold_s: float = Field(default=120.0, gt=0)
+    overtalk_s: float = Field(default=1.0, gt=0)
+    sentiment_drop: float = Field(default=0.6, gt=0, le=2.0)
+    escalation_sets: tuple[str, ...] = ("escalation",)
+    prohibited_sets: tuple[str, ...] = ("prohibited", "profanity")
+
+    @field_validator("escalation_sets", "prohibited_sets")
+    @classmethod
+    def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _check_sets(v, info)
+
+
+def _cue_items(raw: object) -> list[dict[str, Any]]:
+    """Cue sets as YAML writes them (``{name: [patterns]}``) or as stored (a list of sets)."""
+    if raw is None:
+        return []
+    if isinstance(raw, dict):
+        return [{"name": k, "patterns": v} for k, v in raw.items()]
+    if isinstance(raw, (list, tuple)):
+        return [dict(x) if isinstance(x, dict) else x for x in raw]
+    raise ValueError("cues: a mapping of cue-set name to a list of patterns")
+
+
 class Rubric(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     version: int = Field(ge=1)
     title: str
     description: str = ""
+    # The built-in cue library merged under the rubric's own ``cues`` (which win by name).
+    cue_library: str = DEFAULT_LIBRARY
+    cues: tuple[CueSet, ...] = ()
+    asr_confusions: tuple[Confusion, ...] = ()
+    moments: MomentRules = MomentRules()
     sections: tuple[Section, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_library(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        library = load_library(str(data.get("cue_library") or DEFAULT_LIBRARY))
+        own = _cue_items(data.get("cues"))
+        own_names = {x.get("name") for x in own if isinstance(x, dict)}
+        merged = [{"name": k, "patterns": v} for k, v in library["cues"].items()]
+        data["cues"] = [x for x in merged if x["name"] not in own_names] + own
+        confusions = [*library["asr_confusions"], *(data.get("asr_confusions") or [])]
+        unique: dict[str, Any] = {}
+        for c in confusions:
+            key = c.get("heard") if isinstance(c, dict) else getattr(c, "heard", None)
+            unique[str(key)] = c
+        data["asr_confusions"] = list(unique.values())
+        return data
 
     @property
     def criteria(self) -> tuple[tuple[Section, Criterion], ...]:
         return tuple((s, c) for s in self.sections for c in s.criteria)
+
+    @property
+    def book(self) -> CueBook:
+        """The rubric's cue sets, compiled (cached per content)."""
+        return book_for(
+            tuple((c.name, c.patterns) for c in self.cues),
+            tuple((c.heard, c.meant) for c in self.asr_confusions),
+        )
+
+
+def cue_names(data: dict[str, Any]) -> set[str]:
+    """Every cue-set name a rubric document may reference: its library's and its own."""
+    library = load_library(str(data.get("cue_library") or DEFAULT_LIBRARY))
+    own = {x.get("name") for x in _cue_items(data.get("cues")) if isinstance(x, dict)}
+    return set(library["cues"]) | {str(n) for n in own}
 
 
 # ----------------------------------------------------------------------------------- loading
@@ -480,7 +577,11 @@ def parse_rubric(text: str, *, source: str = "<rubric>") -> Rubric:
     if not isinstance(data, dict):
         raise RubricError(f"{source}: a rubric is a YAML mapping with name, version, sections")
     try:
-        rubric = Rubric.model_validate(data)
+        names = cue_names(data)
+    except (ValueError, RubricError) as exc:
+        raise RubricError(f"{source}: {exc}") from None
+    try:
+        rubric = Rubric.model_validate(data, context={"cue_names": names})
     except ValidationError as exc:
         errors = exc.errors()
         locs = [tuple(e["loc"]) for e in errors]

@@ -9,14 +9,13 @@ forced negative whatever the lexicon says; and a turn with sarcasm never counts 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-from scoring.cues import cue_set
-from scoring.timeline import Utterance, first_match
+from scoring.cues import CueBook, default_book
+from scoring.timeline import Utterance
 
 CUE_SCORE = -0.6  # a turn with a negative cue is at most this
 SUBSTANTIVE_WORDS = 3  # shorter neutral turns ("okay", "yes please") carry no sentiment
@@ -58,36 +57,27 @@ class TurnSentiment:
         )
 
 
-def _sets(names: Sequence[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(p for n in names for p in cue_set(n))
-
-
-@cache
-def _compiled(
-    negative: tuple[str, ...], veto: tuple[str, ...]
-) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
-    sarcasm = _sets([n for n in negative if n == "sarcasm"])
-    return _sets([n for n in negative if n != "sarcasm"]), sarcasm, _sets(veto)
-
-
 def score_turn(
     utt: Utterance,
     *,
     negative_sets: Sequence[str] = ("frustration", "dissatisfaction", "sarcasm"),
     veto_sets: Sequence[str] = ("frustration_veto",),
+    book: CueBook | None = None,
 ) -> TurnSentiment:
+    book = book or default_book()
     analyzer = _analyzer()
     lex = analyzer.polarity_scores(utt.text)["compound"] if analyzer is not None else 0.0
-    negative, sarcasm, veto = _compiled(tuple(negative_sets), tuple(veto_sets))
+    negative = book.sets(n for n in negative_sets if n != "sarcasm")
+    sarcasm = book.sets(n for n in negative_sets if n == "sarcasm")
     norm = utt.norm
     score = lex
     cue = ""
-    m = first_match(sarcasm, norm, negatable=False)
+    m = book.search(sarcasm, norm, negatable=False)
     if m is not None:
         cue = m.group(0)
         score = min(CUE_SCORE, -abs(lex))
-    elif not first_match(veto, norm, negatable=False):
-        m = first_match(negative, norm, negatable=False)
+    elif not book.any(veto_sets, norm, negatable=False):
+        m = book.search(negative, norm, negatable=False)
         if m is not None:
             cue = m.group(0)
             score = min(score, CUE_SCORE)
@@ -99,8 +89,11 @@ def score_turns(
     *,
     negative_sets: Sequence[str] = ("frustration", "dissatisfaction", "sarcasm"),
     veto_sets: Sequence[str] = ("frustration_veto",),
+    book: CueBook | None = None,
 ) -> list[TurnSentiment]:
-    return [score_turn(u, negative_sets=negative_sets, veto_sets=veto_sets) for u in utts]
+    return [
+        score_turn(u, negative_sets=negative_sets, veto_sets=veto_sets, book=book) for u in utts
+    ]
 
 
 @dataclass(frozen=True)
@@ -130,7 +123,9 @@ def trajectory(turns: Sequence[TurnSentiment], edge_turns: int = 2) -> Trajector
     return Trajectory(subs, round(start, 3), round(end, 3), worst)
 
 
-def sharp_drops(turns: Sequence[TurnSentiment]) -> list[tuple[TurnSentiment, float]]:
+def sharp_drops(
+    turns: Sequence[TurnSentiment], drop: float = DROP
+) -> list[tuple[TurnSentiment, float]]:
     """Turns where sentiment falls to ``NEGATIVE`` or below, by ``DROP`` or more from the
     previous substantive turn (a call that opens upset has no drop until it recovers and falls
     again): the start of each negative episode, with the size of the fall."""
@@ -139,7 +134,7 @@ def sharp_drops(turns: Sequence[TurnSentiment]) -> list[tuple[TurnSentiment, flo
     for t in turns:
         if not t.substantive:
             continue
-        if prev is not None and t.score <= NEGATIVE and prev - t.score >= DROP:
+        if prev is not None and t.score <= NEGATIVE and prev - t.score >= drop:
             out.append((t, round(prev - t.score, 2)))
         prev = t.score
     return out
