@@ -4,18 +4,31 @@ scales, evidence-weighted confidence, the review queue and the score."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import replace
 
 import numpy as np
-from numpy.typing import NDArray
 
+from scoring import conversation
 from scoring import sentiment as senti
 from scoring.confidence import DEFAULT_REVIEW_THRESHOLD, adjust, evidence_quality
-from scoring.cues import CueBook, compile_set
-from scoring.embedding import Embedder, get_embedder
+from scoring.context import (
+    CallContext,
+    Hit,
+    Outcome,
+    absence_evidence,
+    clock,
+    exemplar_texts,
+    hit_evidence,
+    miss_confidence,
+    quote,
+    span_evidence,
+    unique_evidence,
+    utt_evidence,
+    where,
+    who,
+)
+from scoring.embedding import Embedder
 from scoring.llm import LLMConfig, LLMRejected, ask
 from scoring.rubric import (
     Criterion,
@@ -24,285 +37,20 @@ from scoring.rubric import (
     LexicalEvaluator,
     LLMEvaluator,
     NaRule,
+    ResolutionEvaluator,
     Rubric,
     SemanticEvaluator,
     SentimentEvaluator,
     SequenceEvaluator,
     Step,
     TimingEvaluator,
-    Window,
+    VerificationEvaluator,
 )
-from scoring.text import has_negator, normalize, split_clauses
 from scoring.timeline import Span, Utterance, announced_silences, overlaps, silences
-from scoring.timeline import utterances as cut_utterances
 from scoring.types import CriterionResult, Evaluation, Evidence, Verdict
 from transcription.types import Transcript
 
-_CUE_CONFIDENCE = 0.9
-
-
-def clock(t: float) -> str:
-    m, s = divmod(round(t), 60)
-    return f"{m}:{s:02d}"
-
-
-# ------------------------------------------------------------------------------ detectors
-Compiled = tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]
-
-
-@lru_cache(maxsize=256)
-def _own_patterns(det: Detector) -> Compiled:
-    cues = [*compile_set(det.cues)]
-    cues += [re.compile(r"\b" + re.escape(normalize(p)) + r"\b") for p in det.phrases]
-    return tuple(cues), compile_set(det.vetoes)
-
-
-@dataclass(frozen=True)
-class Hit:
-    utt: Utterance
-    clause: str
-    confidence: float
-    how: str  # "cue" or "embedding"
-
-
-def exemplar_texts(rubric: Rubric) -> list[str]:
-    """Every exemplar sentence the rubric's semantic detectors compare against."""
-    texts: list[str] = []
-    for _, crit in rubric.criteria:
-        for det in detectors(crit):
-            if det.uses_embeddings:
-                texts += list(det.positives) + list(det.negatives)
-    return list(dict.fromkeys(texts))
-
-
-class CallContext:
-    """One call's turns, clauses and (lazily) their embeddings, cached per text for the call."""
-
-    def __init__(self, transcript: Transcript, embedder: Embedder | None, book: CueBook) -> None:
-        self.transcript = transcript
-        self.book = book
-        self._detectors: dict[Detector, Compiled] = {}
-        self.utts = cut_utterances(transcript)
-        self._embedder = embedder
-        self._vectors: dict[str, NDArray[np.float32]] = {}
-        self.clauses: dict[int, list[str]] = {
-            u.index: (split_clauses(u.text) or [u.text]) for u in self.utts
-        }
-        self.no_roles = not any(u.speaker in ("agent", "customer") for u in self.utts)
-        self.t0 = min((u.start for u in self.utts), default=0.0)
-        self.t1 = max((u.end for u in self.utts), default=0.0)
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = get_embedder()
-        return self._embedder
-
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            for t, v in zip(missing, self.embedder.encode(missing), strict=True):
-                self._vectors[t] = v
-        if not texts:
-            return np.zeros((0, 1), np.float32)
-        return np.stack([self._vectors[t] for t in texts])
-
-    def prepare(self, rubric: Rubric) -> None:
-        """Embed every clause and exemplar the rubric needs in one batch."""
-        texts = exemplar_texts(rubric)
-        if texts:
-            texts += [c for cl in self.clauses.values() for c in cl]
-            self.embed(texts)
-
-    def select(self, window: Window) -> list[Utterance]:
-        utts = [
-            u
-            for u in self.utts
-            if window.speaker == "any"
-            or u.speaker == window.speaker
-            or (self.no_roles and u.speaker == "unknown")
-        ]
-        limited = any(
-            v is not None
-            for v in (window.first_s, window.last_s, window.first_turns, window.last_turns)
-        )
-        if limited:
-            keep: set[int] = set()
-            if window.first_turns:
-                keep |= {u.index for u in utts[: window.first_turns]}
-            if window.last_turns:
-                keep |= {u.index for u in utts[-window.last_turns :]}
-            if window.first_s is not None:
-                keep |= {u.index for u in utts if u.start - self.t0 <= window.first_s}
-            if window.last_s is not None:
-                keep |= {u.index for u in utts if self.t1 - u.end <= window.last_s}
-            utts = [u for u in utts if u.index in keep]
-        if window.min_position > 0:
-            cut = self.t0 + window.min_position * (self.t1 - self.t0)
-            utts = [u for u in utts if u.start >= cut]
-        return utts
-
-    def compiled(self, det: Detector) -> Compiled:
-        got = self._detectors.get(det)
-        if got is None:
-            cues, vetoes = _own_patterns(det)
-            got = self._detectors[det] = (
-                self.book.sets(det.cue_sets) + cues,
-                self.book.sets(det.veto_sets) + vetoes,
-            )
-        return got
-
-    def detect(self, det: Detector, utt: Utterance) -> tuple[Hit | None, float]:
-        """The best match of ``det`` in ``utt`` (or None) and the best positive cosine seen."""
-        cues, vetoes = self.compiled(det)
-        norm = utt.norm
-        first_match = self.book.search
-        if first_match(vetoes, norm, negatable=False):
-            return None, 0.0
-        best: Hit | None = None
-        best_sim = 0.0
-        clauses = self.clauses.get(utt.index) or [utt.text]
-        for clause in clauses:
-            cn = normalize(clause)
-            if not cn:
-                continue
-            sim = neg = -1.0
-            if det.uses_embeddings:
-                vec = self.embed([clause])[0]
-                sim = float(np.max(self.embed(list(det.positives)) @ vec))
-                if det.negatives:
-                    neg = float(np.max(self.embed(list(det.negatives)) @ vec))
-                best_sim = max(best_sim, sim)
-            conf = 0.0
-            how = ""
-            if first_match(cues, cn, negatable=det.negation_sensitive):
-                conf, how = _CUE_CONFIDENCE, "cue"
-                if sim >= det.threshold:
-                    conf = 0.95
-            elif (
-                sim >= det.threshold
-                and sim - neg >= det.margin
-                and not (det.negation_sensitive and has_negator(cn))
-            ):
-                conf = float(np.clip(0.55 + 2.5 * (sim - det.threshold), 0.55, 0.9))
-                how = "embedding"
-            if conf and (best is None or conf > best.confidence):
-                best = Hit(utt, clause, conf, how)
-        # A cue may straddle a clause cut ("thank you for calling, this is Sam").
-        if (
-            best is None
-            and len(clauses) > 1
-            and first_match(cues, norm, negatable=det.negation_sensitive)
-        ):
-            best = Hit(utt, utt.text, _CUE_CONFIDENCE, "cue")
-        return best, best_sim
-
-    def hits(self, det: Detector, utts: Sequence[Utterance]) -> tuple[list[Hit], float]:
-        out: list[Hit] = []
-        best = 0.0
-        for u in utts:
-            hit, sim = self.detect(det, u)
-            best = max(best, sim)
-            if hit is not None:
-                out.append(hit)
-        return out, best
-
-
-def detectors(crit: Criterion) -> list[Detector]:
-    out = _evaluator_detectors(crit.evaluator)
-    for rule in crit.na_rules:
-        out += [step.detect for step in (rule.if_present, rule.if_absent) if step is not None]
-    return out
-
-
-def _evaluator_detectors(ev: object) -> list[Detector]:
-    if isinstance(ev, LLMEvaluator):
-        return _evaluator_detectors(ev.fallback)
-    if isinstance(ev, SequenceEvaluator):
-        return [ev.first.detect, ev.then.detect]
-    if isinstance(ev, SentimentEvaluator):
-        return []
-    if isinstance(ev, SemanticEvaluator):
-        out = [ev.detect]
-        if ev.trigger:
-            out.append(ev.trigger.detect)
-        if ev.response and ev.response.refusal:
-            out.append(ev.response.refusal)
-        return out
-    if isinstance(ev, LexicalEvaluator):
-        return [ev.detect]
-    if isinstance(ev, HoldEvaluator):
-        return [ev.announce, ev.thanks]
-    if isinstance(ev, TimingEvaluator):
-        return [ev.hold.announce]
-    return []
-
-
-# ------------------------------------------------------------------------------ outcomes
-@dataclass
-class Outcome:
-    verdict: Verdict
-    confidence: float
-    rationale: str
-    evidence: list[Evidence] = field(default_factory=list)
-    scale_value: float | None = None
-    method: str = ""
-
-
-def _ev(u: Utterance) -> Evidence:
-    return Evidence(round(u.start, 2), round(u.end, 2), u.speaker, u.text)
-
-
-def _hit_ev(h: Hit) -> Evidence:
-    start, end, text = h.utt.sentence_of(h.clause)
-    return Evidence(round(start, 2), round(end, 2), h.utt.speaker, text)
-
-
-def _silence_ev(span: Span, text: str) -> Evidence:
-    return Evidence(round(span.start, 2), round(span.end, 2), "unknown", text)
-
-
-def _uniq(items: Sequence[Evidence]) -> list[Evidence]:
-    seen: set[tuple[float, float, str]] = set()
-    out = []
-    for e in sorted(items, key=lambda e: (e.start, e.end)):
-        key = (e.start, e.end, e.speaker)
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    return out
-
-
-def _who(speaker: str) -> str:
-    return {"agent": "the agent", "customer": "the customer"}.get(speaker, "anyone")
-
-
-def _where(window: Window) -> str:
-    who = _who(window.speaker)
-    if window.last_turns or window.last_s:
-        return f"{who}'s closing turns"
-    if window.first_turns or window.first_s:
-        return f"{who}'s opening turns"
-    return f"{who}'s turns"
-
-
-def _absence_evidence(window: Window, cands: Sequence[Utterance]) -> list[Evidence]:
-    cite_last = window.cite == "last" or (
-        window.cite is None and bool(window.last_turns or window.last_s)
-    )
-    picked = cands[-3:] if cite_last else cands[:3]
-    return [_ev(u) for u in picked]
-
-
-def _miss_confidence(det: Detector, best_sim: float) -> float:
-    if not det.uses_embeddings:
-        return 0.75
-    return float(np.clip(0.6 + 1.5 * (det.threshold - best_sim), 0.55, 0.9))
-
-
-def _quote(h: Hit) -> str:
-    text = h.clause if len(h.clause) <= 90 else h.clause[:87] + "..."
-    return f'"{text}" ({h.utt.speaker}, {clock(h.utt.start)})'
+__all__ = ["CallContext", "clock", "evaluate", "exemplar_texts", "score", "score_results"]
 
 
 def _semantic(
@@ -314,7 +62,7 @@ def _semantic(
     if isinstance(ev, SemanticEvaluator) and ev.trigger is not None:
         t_hits, t_best = ctx.hits(ev.trigger.detect, ctx.select(ev.trigger.window))
         if not t_hits:
-            conf = _miss_confidence(ev.trigger.detect, t_best)
+            conf = miss_confidence(ev.trigger.detect, t_best)
             reason = crit.na_when or "the condition for this criterion did not occur"
             return Outcome("na", conf, f"Not applicable: {reason}.")
         trigger_hit = t_hits[0]
@@ -326,15 +74,15 @@ def _semantic(
             return Outcome(
                 "fail",
                 h.confidence,
-                f"{_quote(h)}: {label}."
+                f"{quote(h)}: {label}."
                 if len(hits) == 1
-                else f"{len(hits)} turns, first {_quote(hits[0])}: {label}.",
-                [_hit_ev(x) for x in hits],
+                else f"{len(hits)} turns, first {quote(hits[0])}: {label}.",
+                [hit_evidence(x) for x in hits],
             )
-        conf = _miss_confidence(ev.detect, best)
-        return Outcome("pass", conf, f"None found in {_where(ev.window)}: {label}.")
+        conf = miss_confidence(ev.detect, best)
+        return Outcome("pass", conf, f"None found in {where(ev.window)}: {label}.")
     # require
-    trig_ev = [_hit_ev(trigger_hit)] if trigger_hit else []
+    trig_ev = [hit_evidence(trigger_hit)] if trigger_hit else []
     if isinstance(ev, SemanticEvaluator) and ev.response is not None and hits:
         resp = ev.response
         answered: list[tuple[Hit, Utterance]] = []
@@ -364,37 +112,48 @@ def _semantic(
             return Outcome(
                 "fail",
                 0.6,
-                f"{_quote(h)} asked, but {_who(resp.speaker)} gave no answer: {label}.",
-                [_hit_ev(x) for x in hits[:3]],
+                f"{quote(h)} asked, but {who(resp.speaker)} gave no answer: {label}.",
+                [hit_evidence(x) for x in hits[:3]],
             )
         h, u = answered[0]
         return Outcome(
             "pass",
             h.confidence,
-            f"{_quote(h)}, answered at {clock(u.start)}: {label}.",
-            [_hit_ev(h), _ev(u)],
+            f"{quote(h)}, answered at {clock(u.start)}: {label}.",
+            [hit_evidence(h), utt_evidence(u)],
         )
     if hits:
         # Equal confidence: a window judged by its end (resolution) cites the latest match.
         late = -1.0 if ev.window.cite == "last" else 1.0
         h = max(hits, key=lambda h: (h.confidence, -late * h.utt.start))
         return Outcome(
-            "pass", h.confidence, f"{_quote(h)}: {label}.", _uniq([*trig_ev, _hit_ev(h)])
+            "pass",
+            h.confidence,
+            f"{quote(h)}: {label}.",
+            unique_evidence([*trig_ev, hit_evidence(h)]),
         )
+    if isinstance(ev, SemanticEvaluator):
+        for alt in ev.alternatives:
+            alt_hits = _step_hits(ctx, alt)
+            if alt_hits:
+                h = alt_hits[-1]
+                return Outcome(
+                    "pass", h.confidence, f"{quote(h)}: {label}.", [hit_evidence(h)]
+                )
     if trigger_hit is not None:
         after = cands[:2]
         return Outcome(
             "fail",
-            _miss_confidence(ev.detect, best),
-            f"The customer said {_quote(trigger_hit)}; no {label} from "
-            f"{_who(ev.window.speaker)} after it.",
-            _uniq([*trig_ev, *[_ev(u) for u in after]]),
+            miss_confidence(ev.detect, best),
+            f"The customer said {quote(trigger_hit)}; no {label} from "
+            f"{who(ev.window.speaker)} after it.",
+            unique_evidence([*trig_ev, *[utt_evidence(u) for u in after]]),
         )
     return Outcome(
         "fail",
-        _miss_confidence(ev.detect, best),
-        f"No {label} in {_where(ev.window)}.",
-        _absence_evidence(ev.window, cands),
+        miss_confidence(ev.detect, best),
+        f"No {label} in {where(ev.window)}.",
+        absence_evidence(ev.window, cands),
     )
 
 
@@ -441,16 +200,16 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
             0.75,
             f"Hold announced at {clock(ann.start)} ({gap.duration:.0f} s), but the agent did not "
             f"thank the customer for holding on return at {clock(gap.end)}.",
-            _uniq([_ev(ann), *[_ev(u) for u in back[:1]]]),
+            unique_evidence([utt_evidence(ann), *[utt_evidence(u) for u in back[:1]]]),
         )
     gap, ann, h = thanked[0]
     n = len(thanked)
     return Outcome(
         "pass",
         min(0.95, h.confidence),
-        f"Hold announced at {clock(ann.start)} and {_quote(h)} on return"
+        f"Hold announced at {clock(ann.start)} and {quote(h)} on return"
         + (f" ({n} holds, all thanked)." if n > 1 else "."),
-        _uniq([e for _, a, hh in thanked for e in (_ev(a), _hit_ev(hh))]),
+        unique_evidence([e for _, a, hh in thanked for e in (utt_evidence(a), hit_evidence(hh))]),
     )
 
 
@@ -473,7 +232,7 @@ def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
                 0.9,
                 f"{len(dead)} unannounced silence(s) of {ev.threshold_s:.0f} s or more; longest "
                 f"{longest.duration:.1f} s at {clock(longest.start)}.",
-                [_silence_ev(g, f"[{g.duration:.1f} s of silence]") for g in dead],
+                [span_evidence(g, f"[{g.duration:.1f} s of silence]") for g in dead],
             )
         extra = f" ({held} announced hold(s) excluded)" if held else ""
         return Outcome(
@@ -486,7 +245,7 @@ def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
                 "fail",
                 0.8,
                 f"{len(spans)} overlap(s) of {ev.threshold_s:.1f} s or more.",
-                [_silence_ev(s, f"[both speaking for {s.duration:.1f} s]") for s in spans],
+                [span_evidence(s, f"[both speaking for {s.duration:.1f} s]") for s in spans],
             )
         return Outcome("pass", 0.8, f"No overlap of {ev.threshold_s:.1f} s or more.")
     duration = ctx.transcript.duration_s
@@ -495,7 +254,7 @@ def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
             "fail",
             0.95,
             f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s).",
-            [_silence_ev(Span(0.0, duration), "[whole call]")],
+            [span_evidence(Span(0.0, duration), "[whole call]")],
         )
     return Outcome(
         "pass", 0.95, f"The call lasted {duration:.0f} s (limit {ev.threshold_s:.0f} s)."
@@ -522,22 +281,22 @@ def _sequence(ctx: CallContext, crit: Criterion, ev: SequenceEvaluator) -> Outco
         return Outcome(
             "pass",
             min(f.confidence, then.confidence),
-            f"{_quote(f)} came before {_quote(then)}: {label}.",
-            _uniq([_hit_ev(f), _hit_ev(then)]),
+            f"{quote(f)} came before {quote(then)}: {label}.",
+            unique_evidence([hit_evidence(f), hit_evidence(then)]),
         )
     if firsts:
         f = firsts[0]
         return Outcome(
             "fail",
             min(f.confidence, then.confidence),
-            f"{_quote(then)} came before {_quote(f)}: {label} out of order.",
-            _uniq([_hit_ev(then), _hit_ev(f)]),
+            f"{quote(then)} came before {quote(f)}: {label} out of order.",
+            unique_evidence([hit_evidence(then), hit_evidence(f)]),
         )
     return Outcome(
         "fail",
         min(then.confidence, 0.8),
-        f"{_quote(then)} with nothing before it: no {label}.",
-        [_hit_ev(then)],
+        f"{quote(then)} with nothing before it: no {label}.",
+        [hit_evidence(then)],
     )
 
 
@@ -553,14 +312,14 @@ def _sentiment(ctx: CallContext, crit: Criterion, ev: SentimentEvaluator) -> Out
         utts, negative_sets=ev.negative_sets, veto_sets=ev.veto_sets, book=ctx.book
     )
     traj = senti.trajectory(turns, ev.edge_turns)
-    who = _who(ev.speaker)
+    whom = who(ev.speaker)
     if traj is None or len(traj.turns) < ev.min_turns:
         n = 0 if traj is None else len(traj.turns)
-        return Outcome("na", 0.8, f"Not applicable: {who} said too little to judge ({n} turns).")
+        return Outcome("na", 0.8, f"Not applicable: {whom} said too little to judge ({n} turns).")
     how = "" if senti.lexicon_available() else " (lexicon not installed: cue sets only)"
     worst = traj.worst
     desc = (
-        f"{who.capitalize()}'s sentiment {traj.start:+.2f} at the start, {traj.end:+.2f} at the "
+        f"{whom.capitalize()}'s sentiment {traj.start:+.2f} at the start, {traj.end:+.2f} at the "
         f"end; worst {worst.score:+.2f} at {clock(worst.utt.start)}"
         + (f' ("{worst.cue}")' if worst.cue else "")
         + how
@@ -569,7 +328,7 @@ def _sentiment(ctx: CallContext, crit: Criterion, ev: SentimentEvaluator) -> Out
     drop_margin = traj.change + ev.max_drop
     head = traj.turns[: ev.edge_turns]
     tail = traj.turns[-ev.edge_turns :]
-    cited = _uniq([_ev(t.utt) for t in (*head[:1], worst, *tail[-1:])])
+    cited = unique_evidence([utt_evidence(t.utt) for t in (*head[:1], worst, *tail[-1:])])
     if end_margin < 0 or drop_margin < 0:
         why = "ended negative" if end_margin < 0 else f"fell by {-traj.change:.2f}"
         margin = max(-end_margin, -drop_margin)
@@ -589,6 +348,10 @@ def _run(ctx: CallContext, crit: Criterion, ev: object, llm: LLMConfig | None) -
         return _sequence(ctx, crit, ev)
     if isinstance(ev, SentimentEvaluator):
         return _sentiment(ctx, crit, ev)
+    if isinstance(ev, VerificationEvaluator):
+        return conversation.judge_verification(ctx, crit, ev)
+    if isinstance(ev, ResolutionEvaluator):
+        return conversation.judge_resolution(ctx, crit, ev)
     if isinstance(ev, LLMEvaluator):
         return _llm(ctx, crit, ev, llm)
     raise TypeError(f"no evaluator for {type(ev).__name__}")
@@ -621,7 +384,7 @@ def _llm(ctx: CallContext, crit: Criterion, ev: LLMEvaluator, llm: LLMConfig | N
         v.verdict,  # type: ignore[arg-type]
         v.confidence,
         rationale,
-        _uniq(evidence),
+        unique_evidence(evidence),
         scale_value=v.scale_value,
         method="llm",
     )
@@ -638,6 +401,11 @@ def _na_rule(ctx: CallContext, crit: Criterion, rule: NaRule) -> Outcome | None:
             )
             return Outcome("na", 0.95, f"Not applicable: {why}.")
         return None
+    if rule.if_no_audio is not None:
+        if (ctx.transcript.audio is None) == rule.if_no_audio:
+            why = rule.reason or "a transcript with no recording cannot be timed"
+            return Outcome("na", 0.95, f"Not applicable: {why}.")
+        return None
     if rule.if_present is not None:
         hits = _step_hits(ctx, rule.if_present)
         if hits:
@@ -645,8 +413,8 @@ def _na_rule(ctx: CallContext, crit: Criterion, rule: NaRule) -> Outcome | None:
             return Outcome(
                 "na",
                 hits[0].confidence,
-                f"Not applicable: {why} ({_quote(hits[0])}).",
-                [_hit_ev(hits[0])],
+                f"Not applicable: {why} ({quote(hits[0])}).",
+                [hit_evidence(hits[0])],
             )
         return None
     assert rule.if_absent is not None
@@ -654,7 +422,7 @@ def _na_rule(ctx: CallContext, crit: Criterion, rule: NaRule) -> Outcome | None:
     if not hits:
         why = rule.reason or crit.na_when or "the condition for this criterion did not occur"
         return Outcome(
-            "na", _miss_confidence(rule.if_absent.detect, best), f"Not applicable: {why}."
+            "na", miss_confidence(rule.if_absent.detect, best), f"Not applicable: {why}."
         )
     return None
 

@@ -119,6 +119,13 @@ class Response(_Model):
     refusal: Detector | None = None
 
 
+class Step(_Model):
+    """One event of a sequence: what to detect, in which turns."""
+
+    window: Window = Window(speaker="any")
+    detect: Detector
+
+
 class SemanticEvaluator(_Model):
     type: Literal["semantic"]
     window: Window = Window()
@@ -126,6 +133,9 @@ class SemanticEvaluator(_Model):
     mode: Literal["require", "forbid"] = "require"
     trigger: Trigger | None = None
     response: Response | None = None
+    # Other ways to pass, each judged in its own turns (a closing passes on an offer of help
+    # in the last turns, or on a plain "thank you, bye" as the agent's very last words).
+    alternatives: tuple[Step, ...] = ()
 
 
 class LexicalEvaluator(_Model):
@@ -166,13 +176,6 @@ class HoldEvaluator(_Model):
     return_within_s: float = Field(default=20.0, gt=0)
 
 
-class Step(_Model):
-    """One event of a sequence: what to detect, in which turns."""
-
-    window: Window = Window(speaker="any")
-    detect: Detector
-
-
 class SequenceEvaluator(_Model):
     """``first`` must happen before ``then`` (verification before account details). When
     ``then`` never happens the criterion is ``if_then_absent`` (N/A by default)."""
@@ -205,13 +208,69 @@ class SentimentEvaluator(_Model):
         return _check_sets(v, info)
 
 
+class AccountWork(_Model):
+    """What makes identity verification applicable: the agent reads out or changes account
+    data (``agent``), or the customer asks for something that needs the account
+    (``request``)."""
+
+    agent: Detector = Detector(cue_sets=("account_disclosure", "account_change"))
+    request: Detector = Detector(cue_sets=("account_request",), negation_sensitive=False)
+
+
+class VerificationEvaluator(_Model):
+    """A verification exchange before account work: the agent asks for a factor that verifies
+    whatever the framing (``ask``: date of birth, PIN, security question, last digits), or for
+    any detail framed as verification (``framing_sets`` with ``detail_sets``: "for security,
+    what's the address on file?"), and the customer answers (``answer``). A detail collected
+    for the task (``slot_sets``: "what address should we send it to?") is not verification.
+    N/A when the call needed no account work."""
+
+    type: Literal["verification"]
+    ask: Detector
+    framing_sets: tuple[str, ...] = ("verification_framing",)
+    detail_sets: tuple[str, ...] = ("contact_factor",)
+    slot_sets: tuple[str, ...] = ("task_slot",)
+    answer: Response = Response()
+    account_work: AccountWork = AccountWork()
+    # The exchange must start before the first account work the agent does.
+    before_account_work: bool = True
+
+    @field_validator("framing_sets", "detail_sets", "slot_sets")
+    @classmethod
+    def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _check_sets(v, info)
+
+
+class ResolutionEvaluator(_Model):
+    """The customer's request answered: after the first request (``request``, customer), the
+    agent confirms an action or states next steps (``outcome``), or gives the information
+    asked for — a statement (not a question, not a read-back of what the customer just said)
+    carrying a value (``value_sets``: an amount, a time, a date) with ``information_sets``
+    wording ("your balance is", "the hours are")."""
+
+    type: Literal["resolution"]
+    outcome: Detector
+    request: Detector = Detector(cue_sets=("customer_request",), negation_sensitive=False)
+    information_sets: tuple[str, ...] = ("information_given",)
+    value_sets: tuple[str, ...] = ("spoken_value",)
+    # An agent clause whose content words are mostly the customer's last words is a read-back.
+    echo_overlap: float = Field(default=0.75, gt=0.0, le=1.0)
+
+    @field_validator("information_sets", "value_sets")
+    @classmethod
+    def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _check_sets(v, info)
+
+
 RuleEvaluator = Annotated[
     SemanticEvaluator
     | LexicalEvaluator
     | TimingEvaluator
     | HoldEvaluator
     | SentimentEvaluator
-    | SequenceEvaluator,
+    | SequenceEvaluator
+    | VerificationEvaluator
+    | ResolutionEvaluator,
     Field(discriminator="type"),
 ]
 
@@ -240,14 +299,26 @@ Evaluator = Annotated[
     | HoldEvaluator
     | SentimentEvaluator
     | SequenceEvaluator
+    | VerificationEvaluator
+    | ResolutionEvaluator
     | LLMEvaluator,
     Field(discriminator="type"),
 ]
-EVALUATOR_TYPES = ("semantic", "lexical", "timing", "hold", "sentiment", "sequence", "llm")
+EVALUATOR_TYPES = (
+    "semantic",
+    "lexical",
+    "timing",
+    "hold",
+    "sentiment",
+    "sequence",
+    "verification",
+    "resolution",
+    "llm",
+)
 
 
 def _can_be_na(ev: Any) -> bool:
-    if isinstance(ev, (HoldEvaluator, SentimentEvaluator)):
+    if isinstance(ev, (HoldEvaluator, SentimentEvaluator, VerificationEvaluator)):
         return True
     if isinstance(ev, SemanticEvaluator):
         return ev.trigger is not None
@@ -276,13 +347,17 @@ class NaRule(_Model):
     if_present: Step | None = None
     if_absent: Step | None = None
     if_shorter_than_s: float | None = Field(default=None, gt=0)
+    # A transcript file with no recording: times are someone else's segmentation, not audio.
+    if_no_audio: bool | None = None
     reason: str = ""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> NaRule:
-        given = [self.if_present, self.if_absent, self.if_shorter_than_s]
+        given = [self.if_present, self.if_absent, self.if_shorter_than_s, self.if_no_audio]
         if sum(x is not None for x in given) != 1:
-            raise ValueError("give exactly one of if_present, if_absent, if_shorter_than_s")
+            raise ValueError(
+                "give exactly one of if_present, if_absent, if_shorter_than_s, if_no_audio"
+            )
         return self
 
 

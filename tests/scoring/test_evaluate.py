@@ -6,6 +6,10 @@ from scoring import Embedder, Rubric, evaluate
 from scoring.types import Evaluation, Evidence
 from tests.scoring.calls import BAD, GOOD, A, C, bad_call, good_call
 from tests.scoring.helpers import make_transcript, script
+from transcription.types import AudioInfo
+
+# Timing criteria judge recordings; a transcript with no audio is N/A for them.
+AUDIO = AudioInfo(duration_s=30.0, channels=2, sample_rate=16000)
 
 
 def verdicts(ev: Evaluation) -> dict[str, str]:
@@ -316,7 +320,7 @@ def test_dead_air_from_word_times_inside_a_long_segment(rubric: Rubric, embedder
         Word(22.0, 22.4, " it."),
     )
     seg = Segment(7.5, 22.4, "agent", "Okay, right. Found it.", words)
-    ev = evaluate(Transcript("x", "y", (*t.segments, seg)), rubric, embedder=embedder)
+    ev = evaluate(Transcript("x", "y", (*t.segments, seg), AUDIO), rubric, embedder=embedder)
     dead = next(c for c in ev.criteria if c.id == "dead_air")
     assert dead.verdict == "fail"
     assert [(e.start, e.end, e.speaker) for e in dead.evidence] == [(8.4, 21.4, "unknown")]
@@ -327,7 +331,7 @@ def test_stretched_word_does_not_hide_silence(rubric: Rubric, embedder: Embedder
 
     words = (Word(0.5, 0.9, " Hello,"), Word(1.0, 15.0, " sorry."), Word(15.1, 15.5, " Yes."))
     seg = Segment(0.5, 15.5, "agent", "Hello, sorry. Yes.", words)
-    ev = evaluate(Transcript("x", "y", (seg,)), rubric, embedder=embedder)
+    ev = evaluate(Transcript("x", "y", (seg,), AUDIO), rubric, embedder=embedder)
     dead = next(c for c in ev.criteria if c.id == "dead_air")
     assert [(e.start, e.end) for e in dead.evidence] == [(1.6, 14.4)]
 

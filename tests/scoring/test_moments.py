@@ -17,12 +17,13 @@ def test_bad_call_moments(rubric: Rubric, embedder: Embedder) -> None:
     got = [(m.type, m.start, m.end, m.severity, m.criterion) for m in moments]
     assert got == [
         ("failed_criterion", 0.5, 11.3, "warning", "greeting"),
-        ("failed_criterion", 0.5, 30.26, "critical", "identity_verification"),
+        # no verification although the customer's complaint needs the account
+        ("failed_criterion", 3.02, 8.77, "critical", "identity_verification"),
         ("failed_criterion", 3.02, 30.26, "warning", "empathy"),
+        # a missing resolution cites the request and how the agent ended the call
+        ("failed_criterion", 3.02, 32.83, "warning", "resolution"),
         ("prohibited_phrase", 9.39, 11.3, "critical", "professional_language"),
         ("failed_criterion", 9.39, 30.26, "critical", "professional_language"),
-        # a missing resolution cites how the agent ended the call (its last turns)
-        ("failed_criterion", 9.39, 32.83, "warning", "resolution"),
         ("dead_air", 13.05, 25.67, "warning", "dead_air"),
         ("failed_criterion", 13.05, 25.67, "warning", "dead_air"),
         ("prohibited_phrase", 25.67, 30.26, "critical", "professional_language"),

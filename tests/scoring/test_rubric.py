@@ -39,13 +39,13 @@ def test_default_rubric_has_the_eight_criteria() -> None:
     table = [(c.id, c.points, c.critical, c.na_allowed) for _, c in r.criteria]
     assert table == [
         ("greeting", 10, False, False),
-        ("identity_verification", 15, True, False),
+        ("identity_verification", 15, True, True),
         ("empathy", 15, False, True),
         ("hold_etiquette", 10, False, True),
         ("resolution", 20, False, False),
         ("closing", 10, False, False),
         ("professional_language", 10, True, False),
-        ("dead_air", 10, False, False),
+        ("dead_air", 10, False, True),
     ]
     kinds = {c.id: type(c.evaluator) for _, c in r.criteria}
     assert kinds["hold_etiquette"] is HoldEvaluator

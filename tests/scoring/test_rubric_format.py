@@ -95,7 +95,7 @@ def test_na_rule_needs_exactly_one_condition_and_na_allowed() -> None:
     text = _crit("        na_allowed: true\n        na_rules: [{reason: x}]\n" + LEX)
     assert _error(text) == (
         "sections[0].criteria[0].na_rules[0]: give exactly one of if_present, if_absent, "
-        "if_shorter_than_s (line 12)"
+        "if_shorter_than_s, if_no_audio (line 12)"
     )
     text = _crit("        na_rules: [{if_shorter_than_s: 5}]\n" + LEX)
     assert _error(text).endswith("this evaluator can return N/A; set na_allowed: true (line 8)")

@@ -1,0 +1,369 @@
+"""Reading a call as a conversation rather than as keywords: what the customer asked for, what
+the agent did about it, and how identity was checked before the account was touched.
+
+Two evaluators live here:
+- ``verification``: a verification exchange (a factor asked *as verification*, answered by the
+  customer) before the agent's first account work; N/A when the call needed no account work;
+  a detail collected for the task ("what address should we send it to?") is not verification.
+- ``resolution``: after the customer's request, the agent confirms an action, states next steps,
+  or gives the information asked for — a statement with a value, not a question and not a
+  read-back of what the customer just said.
+
+Every cue set and threshold comes from the rubric; nothing here knows a domain's phrases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scoring.context import (
+    CallContext,
+    Hit,
+    Outcome,
+    clock,
+    hit_evidence,
+    quote,
+    unique_evidence,
+    utt_evidence,
+)
+from scoring.rubric import Criterion, ResolutionEvaluator, Response, VerificationEvaluator
+from scoring.text import normalize
+from scoring.timeline import Utterance
+
+# Words that carry no content when deciding whether the agent only read back the customer's words.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "okay",
+        "ok",
+        "alright",
+        "right",
+        "yes",
+        "yeah",
+        "yep",
+        "no",
+        "mhm",
+        "uh",
+        "um",
+        "hmm",
+        "oh",
+        "well",
+        "i",
+        "you",
+        "we",
+        "they",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "to",
+        "of",
+        "for",
+        "on",
+        "in",
+        "at",
+        "by",
+        "with",
+        "from",
+        "that",
+        "this",
+        "those",
+        "these",
+        "your",
+        "my",
+        "our",
+        "their",
+        "me",
+        "us",
+        "him",
+        "her",
+        "them",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "just",
+        "please",
+        "thank",
+        "thanks",
+        "sure",
+        "great",
+        "perfect",
+        "got",
+        "s",
+    ]
+)
+_QUESTION_START = re.compile(
+    r"^(and |so |okay |ok |alright |um |uh |now |also |then )*"
+    r"(what|which|who|whom|whose|when|where|why|how|can|could|would|will|do|does|did|is|are|"
+    r"was|were|may|shall|should|have|has)\b"
+)
+
+
+def is_question(clause: str) -> bool:
+    """A clause that asks rather than tells: a question mark, or (ASR text often has no
+    punctuation) an opening wh-word or inverted auxiliary."""
+    if clause.rstrip().endswith("?"):
+        return True
+    return bool(_QUESTION_START.match(normalize(clause)))
+
+
+def content_words(norm: str) -> set[str]:
+    return {w for w in norm.split() if w not in _FUNCTION_WORDS}
+
+
+def _clauses(ctx: CallContext, u: Utterance) -> list[str]:
+    return ctx.clauses.get(u.index) or [u.text]
+
+
+# ------------------------------------------------------------------------------ account work
+@dataclass(frozen=True)
+class AccountWork:
+    first_agent_act: Hit | None  # the first time the agent read out or changed account data
+    first_request: Hit | None  # the customer's first ask that needs the account
+
+    @property
+    def needed(self) -> bool:
+        return self.first_agent_act is not None or self.first_request is not None
+
+
+def account_work(ctx: CallContext, ev: VerificationEvaluator) -> AccountWork:
+    agent = [u for u in ctx.utts if ctx.is_speaker(u, "agent")]
+    customer = [u for u in ctx.utts if ctx.is_speaker(u, "customer")]
+    acts, _ = ctx.hits(ev.account_work.agent, agent)
+    asks, _ = ctx.hits(ev.account_work.request, customer)
+    return AccountWork(acts[0] if acts else None, asks[0] if asks else None)
+
+
+# ------------------------------------------------------------------------------ verification
+@dataclass(frozen=True)
+class Ask:
+    hit: Hit
+    how: (
+        str  # "factor" (verifies whatever the framing) or "framed" (a detail asked as verification)
+    )
+
+
+def _framed(ctx: CallContext, ev: VerificationEvaluator, u: Utterance) -> bool:
+    """Verification framing in this turn or in the agent's turn just before it ("For security I
+    need to ask you a couple of questions." / "What's your date of birth?")."""
+    if ctx.book.any(ev.framing_sets, u.norm, negatable=False):
+        return True
+    prev = [p for p in ctx.utts if p.index < u.index][-2:]
+    return any(
+        p.speaker == u.speaker and ctx.book.any(ev.framing_sets, p.norm, negatable=False)
+        for p in prev
+    )
+
+
+def verification_asks(ctx: CallContext, ev: VerificationEvaluator) -> list[Ask]:
+    """Agent clauses that ask for a verification factor, or for a detail framed as
+    verification; a detail collected for the task is left out unless it is framed."""
+    out: list[Ask] = []
+    for u in ctx.utts:
+        if not ctx.is_speaker(u, "agent"):
+            continue
+        framed = _framed(ctx, ev, u)
+        hit, _ = ctx.detect(ev.ask, u)
+        if hit is not None:
+            slot = ctx.book.any(ev.slot_sets, normalize(hit.clause), negatable=False)
+            if hit.how == "cue" or framed or not slot:
+                out.append(Ask(hit, "factor"))
+                continue
+        if not framed:
+            continue
+        for clause in _clauses(ctx, u):
+            cn = normalize(clause)
+            if ctx.book.any(ev.detail_sets, cn, negatable=False):
+                out.append(Ask(Hit(u, clause, 0.8, "framed"), "framed"))
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class Reply:
+    utt: Utterance
+    refused: bool
+
+
+def reply_to(ctx: CallContext, ask: Utterance, resp: Response) -> Reply | None:
+    """The customer's answer to ``ask``: one of their next two turns within ``within_s``
+    (a refusal — "I don't know it" — is an answer, but not a verification)."""
+    following = [
+        u
+        for u in ctx.utts
+        if u.index > ask.index
+        and u.start <= ask.end + resp.within_s
+        and ctx.is_speaker(u, resp.speaker)
+    ]
+    for u in following[:2]:
+        if resp.refusal is not None and ctx.detect(resp.refusal, u)[0] is not None:
+            return Reply(u, refused=True)
+        if len(u.norm.split()) >= resp.min_words:
+            return Reply(u, refused=False)
+    return None
+
+
+def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvaluator) -> Outcome:
+    work = account_work(ctx, ev)
+    asks = verification_asks(ctx, ev)
+    if not work.needed and not asks:
+        reason = crit.na_when or "the call needed no account work"
+        return Outcome("na", 0.8, f"Not applicable: {reason} (no account data read or changed).")
+    deadline = work.first_agent_act.utt.start if work.first_agent_act else float("inf")
+    answered: list[tuple[Ask, Reply]] = []
+    refused: list[tuple[Ask, Reply]] = []
+    unanswered: list[Ask] = []
+    for a in asks:
+        reply = reply_to(ctx, a.hit.utt, ev.answer)
+        if reply is None:
+            unanswered.append(a)
+        elif reply.refused:
+            refused.append((a, reply))
+        else:
+            answered.append((a, reply))
+    act = work.first_agent_act
+    in_time = [
+        (a, r) for a, r in answered if not ev.before_account_work or a.hit.utt.start <= deadline
+    ]
+    if in_time:
+        a, r = in_time[0]
+        conf = 0.9 if a.how == "factor" and a.hit.how == "cue" else 0.8
+        if a.hit.how == "embedding":
+            conf = min(conf, a.hit.confidence)
+        return Outcome(
+            "pass",
+            conf,
+            f"{quote(a.hit)}, answered at {clock(r.utt.start)}"
+            + (f", before the account work at {clock(act.utt.start)}." if act else "."),
+            unique_evidence([hit_evidence(a.hit), utt_evidence(r.utt)]),
+        )
+    act_ev = [hit_evidence(act)] if act else []
+    if answered:
+        a, r = answered[0]
+        return Outcome(
+            "fail",
+            0.75,
+            f"Verified only at {clock(a.hit.utt.start)}, after the account work at "
+            f"{clock(act.utt.start) if act else '?'} ({quote(act) if act else ''}).",
+            unique_evidence([*act_ev, hit_evidence(a.hit)]),
+        )
+    if refused:
+        a, r = refused[0]
+        return Outcome(
+            "fail",
+            0.7,
+            f"{quote(a.hit)} asked, but the customer could not answer ({clock(r.utt.start)}).",
+            unique_evidence([hit_evidence(a.hit), utt_evidence(r.utt)]),
+        )
+    if unanswered:
+        a = unanswered[0]
+        return Outcome(
+            "fail",
+            0.6,
+            f"{quote(a.hit)} asked, but the customer gave no answer.",
+            unique_evidence([hit_evidence(a.hit), *act_ev]),
+        )
+    what = (
+        f"before the account work at {clock(act.utt.start)} ({quote(act)})"
+        if act
+        else f"although the customer asked for account work ({quote(work.first_request)})"
+        if work.first_request
+        else "in the call"
+    )
+    evidence = act_ev or ([hit_evidence(work.first_request)] if work.first_request else [])
+    return Outcome("fail", 0.85, f"No verification question {what}.", evidence)
+
+
+# ------------------------------------------------------------------------------ resolution
+def first_request(ctx: CallContext, ev: ResolutionEvaluator) -> Utterance | None:
+    """The customer's first request, or their first substantive turn when it comes earlier
+    (the reason for a call is often told, not asked: "I was charged twice this month")."""
+    customer = [u for u in ctx.utts if ctx.is_speaker(u, "customer")]
+    hits, _ = ctx.hits(ev.request, customer)
+    substantive = [u for u in customer if len(u.norm.split()) >= 4]
+    found = [x for x in (hits[0].utt if hits else None, *substantive[:1]) if x is not None]
+    return min(found, key=lambda u: u.start) if found else None
+
+
+def is_echo(ctx: CallContext, u: Utterance, clause: str, overlap: float) -> bool:
+    """A read-back: the clause's content words are mostly the customer's words just before."""
+    words = content_words(normalize(clause))
+    if not words:
+        return True
+    before = [p for p in ctx.utts if p.index < u.index and ctx.is_speaker(p, "customer")][-2:]
+    heard: set[str] = set()
+    for p in before:
+        heard |= content_words(p.norm)
+    return len(words & heard) / len(words) >= overlap
+
+
+def information_hits(
+    ctx: CallContext, ev: ResolutionEvaluator, utts: Sequence[Utterance]
+) -> list[Hit]:
+    """Agent statements that give information: a value with telling wording, not a question,
+    not a read-back."""
+    out: list[Hit] = []
+    for u in utts:
+        for clause in _clauses(ctx, u):
+            cn = normalize(clause)
+            if is_question(clause) or not ctx.book.any(ev.value_sets, cn, negatable=False):
+                continue
+            if not ctx.book.any(ev.information_sets, cn, negatable=False):
+                continue
+            if is_echo(ctx, u, clause, ev.echo_overlap):
+                continue
+            out.append(Hit(u, clause, 0.8, "information"))
+    return out
+
+
+def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator) -> Outcome:
+    label = crit.label or crit.question
+    request = first_request(ctx, ev)
+    start = request.start if request is not None else ctx.t0
+    agent = [u for u in ctx.utts if ctx.is_speaker(u, "agent") and u.start >= start]
+    outcomes, _ = ctx.hits(ev.outcome, agent)
+    # A completion cue ("has been transferred") confirms even when it repeats the customer's
+    # figures; an exemplar match that only repeats them is a read-back.
+    outcomes = [
+        h for h in outcomes if h.how == "cue" or not is_echo(ctx, h.utt, h.clause, ev.echo_overlap)
+    ]
+    info = information_hits(ctx, ev, agent)
+    found = sorted([*outcomes, *info], key=lambda h: (-h.confidence, -h.utt.start))
+    if found:
+        h = found[0]
+        asked = f' after the request "{request.text[:80]}"' if request is not None else ""
+        return Outcome(
+            "pass",
+            h.confidence,
+            f"{quote(h)}{asked}: {label}.",
+            unique_evidence([hit_evidence(h)]),
+        )
+    tail = agent[-3:]
+    asked = f'the request "{request.text[:80]}" ({clock(request.start)})' if request else "it"
+    return Outcome(
+        "fail",
+        0.8 if request is not None else 0.65,
+        f"No answer, confirmed action or next step from the agent after {asked}: {label}.",
+        [*([utt_evidence(request)] if request else []), *[utt_evidence(u) for u in tail]],
+    )
