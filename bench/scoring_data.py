@@ -123,3 +123,70 @@ def generated_calls(n: int, seed: int = 0) -> list[Labelled]:
                 t += ev.seconds
         out.append(Labelled(f"gen-{seed}-{i:03d}", _transcript(segs, "text"), dict(s.expected)))
     return out
+
+
+# ------------------------------------------------------------------------ QA-labelled real sets
+QA_CRITERIA = (
+    "greeting",
+    "identity_verification",
+    "empathy",
+    "hold_etiquette",
+    "resolution",
+    "closing",
+    "professional_language",
+    "dead_air",
+)
+HVB_DEV = SHARED / "hvb_qa_dev"
+HVB_MORE = Path(__file__).resolve().parent / "data" / "hvb_qa_more"
+ABCD_QA = Path(__file__).resolve().parent / "data" / "abcd_qa"
+
+
+def _held_out() -> frozenset[str]:
+    path = HVB_DEV / "HELD_OUT_SIDS.txt"
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def _file_transcript(path: Path) -> Transcript:
+    from transcription.transcript_files import load_transcript_file
+
+    return load_transcript_file(path)
+
+
+def hvb_qa(which: str, split: str | None = None, *, asr: bool = False) -> list[Labelled]:
+    """QA-labelled Harper Valley calls: ``which`` is ``dev20`` (the shared 20-call dev set) or
+    ``more`` (bench/data/hvb_qa_more, with a dev/test ``split``); ``asr`` reads the machine
+    transcript of the same segments. Held-out ids are refused, whatever a labels file says."""
+    root = HVB_DEV if which == "dev20" else HVB_MORE
+    labels = json.loads((root / "labels.json").read_text())
+    held = _held_out()
+    out = []
+    for sid, lab in sorted(labels.items()):
+        if sid in held:
+            raise RuntimeError(f"{sid} is held out for evaluation and must not be read")
+        if split is not None and lab.get("split", "dev") != split:
+            continue
+        folder = "calls_asr" if asr else "calls"
+        t = _file_transcript(root / folder / f"{sid}.json")
+        out.append(Labelled(f"hvb-{sid}", t, dict(lab["labels"])))
+    return out
+
+
+def abcd_qa(split: str | None = None) -> list[Labelled]:
+    """QA-labelled ABCD chats (labels in bench/data/abcd_qa, text in ../shared/data/abcd)."""
+    labels = json.loads((ABCD_QA / "labels.json").read_text())
+    convos = {
+        str(c["convo_id"]): c
+        for c in json.loads(
+            (SHARED / "abcd" / "abcd_dialogstudio_original_examples.json").read_text()
+        )
+    }
+    out = []
+    for cid, lab in sorted(labels.items()):
+        if split is not None and lab.get("split") != split:
+            continue
+        turns = [(s, t) for s, t in convos[cid]["original"] if s in ("agent", "customer")]
+        segs = _lay_out(turns)
+        t = Transcript("text", "", tuple(segs), None, speaker_method="text")
+        out.append(Labelled(f"abcd-{cid}", t, dict(lab["labels"])))
+    return out

@@ -31,6 +31,7 @@ from scoring.context import (
 from scoring.rubric import Criterion, ResolutionEvaluator, Response, VerificationEvaluator
 from scoring.text import normalize
 from scoring.timeline import Utterance
+from scoring.values import Value, contradicted, values
 
 # Words that carry no content when deciding whether the agent only read back the customer's words.
 _FUNCTION_WORDS = frozenset(
@@ -120,12 +121,18 @@ _QUESTION_START = re.compile(
 )
 
 
+_ASKING = re.compile(
+    r"\b(would you like|do you want|would you prefer|do you need|can i get|may i)\b"
+)
+
+
 def is_question(clause: str) -> bool:
     """A clause that asks rather than tells: a question mark, or (ASR text often has no
-    punctuation) an opening wh-word or inverted auxiliary."""
+    punctuation) an opening wh-word or inverted auxiliary, or "would you like"."""
     if clause.rstrip().endswith("?"):
         return True
-    return bool(_QUESTION_START.match(normalize(clause)))
+    norm = normalize(clause)
+    return bool(_QUESTION_START.match(norm) or _ASKING.search(norm))
 
 
 def content_words(norm: str) -> set[str]:
@@ -337,6 +344,52 @@ def information_hits(
     return out
 
 
+def asked_values(ctx: CallContext, ev: ResolutionEvaluator, before: Utterance) -> list[Value]:
+    """Amounts and times the customer asked for before ``before``: answers to the agent's
+    questions ("what is the transfer amount?" / "a hundred and one dollars") and requests that
+    carry a value ("book me in at three forty five"). Figures told while describing a problem
+    ("my renewal went up by two hundred dollars") are not asks."""
+    out: list[Value] = []
+    prev: Utterance | None = None
+    opening = first_request(ctx, ev)
+    for u in ctx.utts:
+        if u.start >= before.start:
+            break
+        if ctx.is_speaker(u, "customer"):
+            answering = (
+                prev is not None
+                and opening is not None
+                and prev.start > opening.start  # not "how can I help?" at the start
+                and ctx.is_speaker(prev, "agent")
+                and is_question(_clauses(ctx, prev)[-1])
+            )
+            for clause in _clauses(ctx, u):
+                cn = normalize(clause)
+                if answering or ctx.book.any(ev.value_request_sets, cn, negatable=False):
+                    out += values(cn)
+        if len(u.norm.split()) > 2:  # an "okay" in between keeps the question open
+            prev = u
+    return out
+
+
+def contradiction(ctx: CallContext, ev: ResolutionEvaluator, h: Hit) -> tuple[Value, Value] | None:
+    """An amount or time the agent confirms that differs from every one of that kind the
+    customer asked for before it."""
+    stated = values(normalize(h.clause))
+    if not stated:
+        return None
+    return contradicted(stated, asked_values(ctx, ev, h.utt))
+
+
+def wants_information(ctx: CallContext, ev: ResolutionEvaluator) -> bool:
+    """The customer's reason for calling (their first two substantive turns) asks for
+    information rather than for a fix."""
+    opening = [u for u in ctx.utts if ctx.is_speaker(u, "customer") and len(u.norm.split()) >= 3][
+        :2
+    ]
+    return any(ctx.book.any(ev.information_request_sets, u.norm, negatable=False) for u in opening)
+
+
 def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator) -> Outcome:
     label = crit.label or crit.question
     request = first_request(ctx, ev)
@@ -348,8 +401,19 @@ def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator)
     outcomes = [
         h for h in outcomes if h.how == "cue" or not is_echo(ctx, h.utt, h.clause, ev.echo_overlap)
     ]
-    info = information_hits(ctx, ev, agent)
+    info = information_hits(ctx, ev, agent) if wants_information(ctx, ev) else []
     found = sorted([*outcomes, *info], key=lambda h: (-h.confidence, -h.utt.start))
+    clashes = [(h, c) for h in found if (c := contradiction(ctx, ev, h)) is not None]
+    if found and len(clashes) == len(found):
+        h, (said, asked) = clashes[0]
+        return Outcome(
+            "fail",
+            0.75,
+            f'{quote(h)} confirms "{said.text}", but the customer asked for "{asked.text}": '
+            f"the confirmation contradicts the request.",
+            unique_evidence([hit_evidence(h)]),
+        )
+    found = [h for h in found if all(h is not c for c, _ in clashes)]
     if found:
         h = found[0]
         asked = f' after the request "{request.text[:80]}"' if request is not None else ""

@@ -137,9 +137,7 @@ def _semantic(
             alt_hits = _step_hits(ctx, alt)
             if alt_hits:
                 h = alt_hits[-1]
-                return Outcome(
-                    "pass", h.confidence, f"{quote(h)}: {label}.", [hit_evidence(h)]
-                )
+                return Outcome("pass", h.confidence, f"{quote(h)}: {label}.", [hit_evidence(h)])
     if trigger_hit is not None:
         after = cands[:2]
         return Outcome(

@@ -253,10 +253,16 @@ class ResolutionEvaluator(_Model):
     request: Detector = Detector(cue_sets=("customer_request",), negation_sensitive=False)
     information_sets: tuple[str, ...] = ("information_given",)
     value_sets: tuple[str, ...] = ("spoken_value",)
+    # Information given resolves only a request for information (``information_request``).
+    information_request_sets: tuple[str, ...] = ("information_request",)
+    # Customer wording that asks for a value to be used; a confirmation must not contradict it.
+    value_request_sets: tuple[str, ...] = ("value_request",)
     # An agent clause whose content words are mostly the customer's last words is a read-back.
     echo_overlap: float = Field(default=0.75, gt=0.0, le=1.0)
 
-    @field_validator("information_sets", "value_sets")
+    @field_validator(
+        "information_sets", "value_sets", "information_request_sets", "value_request_sets"
+    )
     @classmethod
     def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         return _check_sets(v, info)
