@@ -41,7 +41,7 @@ class Request:
     finding: tuple[str, ...] = ()  # account requests: what the agent reads on the account
     slot: tuple[str, str] | None = None  # a value the task needs, asked as a task slot
     wrong: str = ""  # unresolved: confirms something other than what was asked
-    hold_reason: tuple[str, ...] = ("check on something with my supervisor",)
+    hold_reason: tuple[str, ...] = ()  # unset: one of the pool's generic_hold_reasons
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class VariedPool:
     info_starts: tuple[str, ...]  # the agent starts on a question that needs no account
     # hold
     hold_asks: tuple[str, ...]
+    generic_hold_reasons: tuple[str, ...]
     hold_consents: tuple[str, ...]
     hold_returns_thanked: tuple[str, ...]
     hold_returns_unthanked: tuple[str, ...]
@@ -467,7 +468,7 @@ TELECOM = Domain(
         ),
         (
             "For verification, what's the billing zip code on the account?",
-            "{zip}.",
+            "It's {zip}.",
             "Thank you, that matches what I have.",
         ),
     ),
@@ -765,6 +766,7 @@ INSURANCE = Domain(
                 "can walk into?",
             ),
             details=(("Which town are you in?", "Millbrook."),),
+            slot=("Want me to text you the address? What number?", "Sure, {phone}."),
             answers=(
                 (
                     "answer",
@@ -938,7 +940,7 @@ RETAIL = Domain(
         ),
         (
             "For verification, what's the billing zip on the card you used?",
-            "{zip}.",
+            "Uh, {zip}.",
             "Perfect, that matches.",
         ),
     ),
@@ -1318,6 +1320,7 @@ SOFTWARE = Domain(
                 "Is it just me or is everything, um, like super slow today? Pages won't load.",
             ),
             details=(("Is it the web version or the desktop app?", "The web one."),),
+            slot=("What email should I send the status page link to?", "Um, {email}."),
             answers=(
                 (
                     "answer",
@@ -1631,7 +1634,7 @@ VARIED_POOL = VariedPool(
     ),
     company_mentions=(
         "Thanks for being a {company} customer, bye now.",
-        "Okay, thanks for calling {company}, have a good one.",
+        "Okay, thanks for calling {company}, talk to you later.",
         "Alright, we appreciate you choosing {company}, take care.",
         "Thanks for sticking with {company}, bye bye.",
     ),
@@ -1859,6 +1862,12 @@ VARIED_POOL = VariedPool(
         "Give me a minute, I'm gonna put you on hold and {reason}, is that alright?",
         "I'll need to {reason}, so I'm going to place you on a brief hold, okay?",
     ),
+    generic_hold_reasons=(
+        "check on something with my supervisor",
+        "double-check that with a colleague",
+        "look into it with my team lead",
+        "confirm that with the back office",
+    ),
     hold_consents=(
         "Yeah, that's fine.",
         "Sure, go for it.",
@@ -1955,7 +1964,7 @@ VARIED_POOL = VariedPool(
     ),
     closing_offers=(
         "Anything else I can do for ya?",
-        "Is there anything else I can help you with today?",
+        "Is there anything else I can help you out with today?",
         "What else can I help you with?",
         "Can I help with anything else while I have you?",
         "Is there anything more I can do for you?",
