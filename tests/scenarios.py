@@ -4,8 +4,10 @@ A scenario is a list of synth events (turns, silences, hold music) built from a 
 ``Behaviours`` (did the agent greet, verify, apologise, ...). Every phrasing comes from one of two
 disjoint pools: ``fixture`` (used by the tests) and ``holdout`` (used only by the accuracy bench, so
 the bench measures how the scorer generalises to wordings, domains and names it was never tuned
-on). Phrasings are written so that a behaviour that is *absent* leaves no accidental cue: a call
-without a greeting has no greeting-like words, an unapologetic agent never says "sorry", etc.
+on; a third pool, ``varied``, with realistic phrasing and hard cases, lives in
+tests/scenarios_varied.py). Phrasings are written so that a behaviour that is *absent* leaves no
+accidental cue: a call without a greeting has no greeting-like words, an unapologetic agent never
+says "sorry", etc.
 
 ``variant`` seeds every choice (domain, phrasing, voices, speed), so a scenario is reproducible
 and the same variant with different behaviours keeps the same domain and voices.
