@@ -7,6 +7,15 @@ present) and the confusion counts, separately for stereo and mono; then every wr
 the script lines that decide it and what the transcript made of them.
 
     .venv/bin/python -m bench.accuracy [--n 24] [--seed 0] [--pool holdout|fixture]
+    .venv/bin/python -m bench.accuracy --pool varied --split dev [--layout stereo|mono] [--text]
+
+``--pool varied`` (tests/scenarios_varied.py) takes realistic, disfluent calls over nine domains
+with hard cases per criterion, spoken by piper, festival and espeak voices and sent through
+telephone lines (8 kHz); it needs the `bench` extra (`pip install -e '.[bench]'`) and Debian's
+festival festvox-us-slt-hts. ``--split dev`` is for development; ``--split unseen`` uses
+templates no dev call uses: measure generalisation there, never tune on it. ``--text`` reviews
+the same calls as transcript files (script times, no ASR), and also prints accuracy per hard
+case (the scenario's tag).
 
 Exits non-zero only on errors (no JSON, a call that failed), never on low accuracy.
 """
@@ -42,6 +51,12 @@ from tests.scenarios import (
     holdout_scenarios,
     render_scenario,
 )
+from tests.scenarios_varied import (
+    VariedScenario,
+    render_varied,
+    varied_scenarios,
+    write_transcript,
+)
 from tests.synth import RenderedCall, Turn
 
 CLASSES = ("pass", "fail", "na")
@@ -51,7 +66,7 @@ MISSING = "missing"  # the result had no verdict for this criterion
 @dataclass
 class Call:
     scenario: Scenario
-    layout: str  # "stereo" | "mono"
+    layout: str  # "stereo" | "mono" | "text"
     rendered: RenderedCall
     path: Path  # the file the CLI reviewed
     result: dict[str, Any] | None = None
@@ -62,16 +77,34 @@ class Call:
         return {c["id"]: c["verdict"] for c in criteria}
 
 
-def build_calls(pool: str, n: int, seed: int, run_dir: Path) -> list[Call]:
+def build_calls(
+    pool: str,
+    n: int,
+    seed: int,
+    run_dir: Path,
+    *,
+    layouts: tuple[str, ...] = ("stereo", "mono"),
+    split: str = "dev",
+) -> list[Call]:
+    scenarios: list[Scenario]
     if pool == "fixture":
         scenarios = list(fixture_scenarios().values())
+    elif pool == "varied":
+        scenarios = list(varied_scenarios(split, math.ceil(n / len(layouts)), seed))  # type: ignore[arg-type]
     else:
-        scenarios = holdout_scenarios(math.ceil(n / 2), seed)
+        scenarios = holdout_scenarios(math.ceil(n / len(layouts)), seed)
     calls = []
-    # The same scenarios in both layouts, so stereo and mono differ only in the channels.
-    for layout in ("stereo", "mono"):
+    # The same scenarios in every layout, so stereo and mono differ only in the channels.
+    for layout in layouts:
         for s in scenarios:
-            rendered, _ = render_scenario(s, RENDER_CACHE, stereo=layout == "stereo")
+            if layout == "text":
+                rendered = write_transcript(s, run_dir / f"{s.name}-text.json")
+                calls.append(Call(s, layout, rendered, rendered.path))
+                continue
+            if isinstance(s, VariedScenario):
+                rendered, _ = render_varied(s, RENDER_CACHE, layout=layout)  # type: ignore[arg-type]
+            else:
+                rendered, _ = render_scenario(s, RENDER_CACHE, stereo=layout == "stereo")
             path = link_into(rendered.path, run_dir / f"{s.name}-{layout}.wav")
             calls.append(Call(s, layout, rendered, path))
     return calls
@@ -110,6 +143,24 @@ def print_table(title: str, calls: list[Call]) -> None:
         )
         print(f"{criterion:<22} {sum(pairs.values()):>3} {acc:>6.2f} {bal:>8.2f}   {confusion}")
     print(f"{'overall':<22} {total:>3} {right / total:>6.1%}   ({right} of {total} verdicts right)")
+
+
+def print_by_tag(calls: list[Call]) -> None:
+    """Accuracy per hard case: the varied pool tags how each criterion was realised."""
+    rows: Counter[tuple[str, str, str]] = Counter()
+    right: Counter[tuple[str, str, str]] = Counter()
+    for c in calls:
+        if not isinstance(c.scenario, VariedScenario):
+            return
+        got = c.verdicts()
+        for criterion, tag in c.scenario.tags.items():
+            key: tuple[str, str, str] = (criterion, c.scenario.expected[criterion], tag)
+            rows[key] += 1
+            right[key] += got.get(criterion, MISSING) == key[1]
+    print("\n## By hard case (criterion, expected verdict, how it was realised)")
+    for row in sorted(rows):
+        criterion, expected, tag = row
+        print(f"{criterion:<22} {expected:<5} {tag:<34} {right[row]:>3}/{rows[row]:<3}")
 
 
 def _segments_between(result: dict[str, Any], start: float, end: float) -> list[str]:
@@ -172,7 +223,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--n", type=int, default=24, help="holdout calls (half stereo, half mono)")
     parser.add_argument("--seed", type=int, default=0, help="which holdout scenarios")
-    parser.add_argument("--pool", choices=("holdout", "fixture"), default="holdout")
+    parser.add_argument("--pool", choices=("holdout", "fixture", "varied"), default="holdout")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "unseen"),
+        default="dev",
+        help="varied pool only: dev (tune here) or unseen (measure only)",
+    )
+    parser.add_argument(
+        "--layout", choices=("stereo", "mono"), help="one layout only (default: both)"
+    )
+    parser.add_argument(
+        "--text",
+        action="store_true",
+        help="varied pool only: review transcript files with script times instead of audio",
+    )
     parser.add_argument("--rubric", help="passed to `review --rubric`")
     parser.add_argument("--cli", help="command instead of .venv/bin/callreview")
     parser.add_argument("--save", type=Path, help="write the raw review JSON here")
@@ -180,12 +245,32 @@ def main(argv: list[str] | None = None) -> int:
         "--results", type=Path, help="score this saved review JSON instead of running the CLI"
     )
     args = parser.parse_args(argv)
+    if args.text and args.pool != "varied":
+        parser.error("--text needs --pool varied")
+    if args.text and args.layout:
+        parser.error("--text and --layout exclude each other")
+    layouts: tuple[str, ...] = (
+        ("text",)
+        if args.text
+        else (args.layout,)
+        if args.layout
+        else (
+            "stereo",
+            "mono",
+        )
+    )
 
-    label = "fixture" if args.pool == "fixture" else f"holdout-s{args.seed}-n{args.n}"
+    if args.pool == "fixture":
+        label = "fixture"
+    elif args.pool == "varied":
+        label = f"varied-{args.split}-s{args.seed}-n{args.n}-{'-'.join(layouts)}"
+    else:
+        label = f"holdout-s{args.seed}-n{args.n}"
     run_dir = fresh_dir(GENERATED / f"accuracy-{label}")
     started = time.perf_counter()
-    calls = build_calls(args.pool, args.n, args.seed, run_dir)
-    print(f"# accuracy bench — {args.pool} pool, seed {args.seed}, {len(calls)} calls")
+    calls = build_calls(args.pool, args.n, args.seed, run_dir, layouts=layouts, split=args.split)
+    split = f", split {args.split}" if args.pool == "varied" else ""
+    print(f"# accuracy bench — {args.pool} pool{split}, seed {args.seed}, {len(calls)} calls")
     print(f"machine: {machine_line()}")
     print(f"rendered in {time.perf_counter() - started:.1f} s into {run_dir}")
 
@@ -216,9 +301,11 @@ def main(argv: list[str] | None = None) -> int:
         if c.result.get("status") != "scored":
             failed.append(f"{c.path.name}: status {c.result.get('status')}")
     scored = [c for c in calls if c.result is not None and c.result.get("status") == "scored"]
-    for layout in ("stereo", "mono"):
+    for layout in layouts:
         print_table(layout, [c for c in scored if c.layout == layout])
-    print_table("all", scored)
+    if len(layouts) > 1:
+        print_table("all", scored)
+    print_by_tag(scored)
     print_wrong(scored)
     if failed:
         print("\nerror: calls not scored:\n  " + "\n  ".join(failed), file=sys.stderr)

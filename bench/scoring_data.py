@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.scenarios import holdout_scenarios
+from tests.scenarios_varied import script_timeline, varied_scenarios
 from tests.synth import Silence, Tones, Turn
 from transcription.types import AudioInfo, Segment, Transcript, Word
 
@@ -189,4 +190,15 @@ def abcd_qa(split: str | None = None) -> list[Labelled]:
         segs = _lay_out(turns)
         t = Transcript("text", "", tuple(segs), None, speaker_method="text")
         out.append(Labelled(f"abcd-{cid}", t, dict(lab["labels"])))
+    return out
+
+
+def varied_calls(split: str, n: int, seed: int = 0) -> list[Labelled]:
+    """Varied-pool scenarios (tests/scenarios_varied.py) as text with their script times.
+    ``split`` is ``dev`` or ``unseen``: tune on dev only."""
+    out = []
+    for s in varied_scenarios(split, n, seed):  # type: ignore[arg-type]
+        timeline = script_timeline(s)
+        segs = [_segment(t.speaker, t.start, t.end, t.text) for t in timeline.turns]
+        out.append(Labelled(s.name, _transcript(segs, "text"), dict(s.expected)))
     return out

@@ -4,8 +4,10 @@ A scenario is a list of synth events (turns, silences, hold music) built from a 
 ``Behaviours`` (did the agent greet, verify, apologise, ...). Every phrasing comes from one of two
 disjoint pools: ``fixture`` (used by the tests) and ``holdout`` (used only by the accuracy bench, so
 the bench measures how the scorer generalises to wordings, domains and names it was never tuned
-on). Phrasings are written so that a behaviour that is *absent* leaves no accidental cue: a call
-without a greeting has no greeting-like words, an unapologetic agent never says "sorry", etc.
+on; a third pool, ``varied``, with realistic phrasing and hard cases, lives in
+tests/scenarios_varied.py). Phrasings are written so that a behaviour that is *absent* leaves no
+accidental cue: a call without a greeting has no greeting-like words, an unapologetic agent never
+says "sorry", etc.
 
 ``variant`` seeds every choice (domain, phrasing, voices, speed), so a scenario is reproducible
 and the same variant with different behaviours keeps the same domain and voices.
@@ -34,7 +36,7 @@ from tests.synth import (
     render_call,
 )
 
-Pool = Literal["fixture", "holdout"]
+Pool = Literal["fixture", "holdout", "varied"]  # varied: tests/scenarios_varied.py
 Hold = Literal["none", "thanked", "unthanked"]
 Verdict = Literal["pass", "fail", "na"]
 
@@ -74,6 +76,10 @@ class Behaviours:
     prohibited: bool = False  # "calm down", "not my problem", "nothing I can do"
     resolution: bool = True
     closing: bool = True
+    # False: nothing on an account is read or changed (branch hours, a general question,
+    # booking an appointment), so identity verification is N/A. Only the varied pool
+    # (tests/scenarios_varied.py) builds such calls.
+    account_work: bool = True
 
 
 def expected_verdicts(b: Behaviours) -> dict[str, Verdict]:
@@ -84,7 +90,8 @@ def expected_verdicts(b: Behaviours) -> dict[str, Verdict]:
 
     return {
         "greeting": pass_if(b.greeting),
-        "identity_verification": pass_if(b.verification),
+        # A critical criterion must not fail a call that needed no identity check.
+        "identity_verification": pass_if(b.verification) if b.account_work else "na",
         "empathy": pass_if(b.apology) if b.upset else "na",
         "hold_etiquette": "na" if b.hold == "none" else pass_if(b.hold == "thanked"),
         "resolution": pass_if(b.resolution),

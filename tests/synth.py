@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -69,6 +70,10 @@ def require_tools() -> None:
     missing = [t for t in ("espeak-ng", "sox") if shutil.which(t) is None]
     if missing:
         raise RuntimeError(f"missing tools for audio generation: {', '.join(missing)}")
+
+
+# (text, voice, speed, sample_rate) -> trimmed int16-scale float32 samples at sample_rate
+Speaker = Callable[[str, str, int, int], np.ndarray]
 
 
 def _speak(text: str, voice: str, speed: int, sample_rate: int) -> np.ndarray:
@@ -136,10 +141,14 @@ def render_call(
     speed: int = 165,
     lead_in: float = 0.5,
     tail: float = 0.8,
+    speak: Speaker | None = None,
 ) -> RenderedCall:
     """Render events onto a timeline: agent on the left channel, customer on the right
-    (or both mixed into one channel when ``stereo`` is False)."""
-    require_tools()
+    (or both mixed into one channel when ``stereo`` is False). ``speak`` replaces espeak-ng
+    (tests/scenarios_varied.py speaks with piper, festival and espeak voices)."""
+    if speak is None:
+        require_tools()
+        speak = _speak
     voices = {**DEFAULT_VOICES, **(voices or {})}
     chunks: list[tuple[int, int, np.ndarray]] = []  # (channel or -1 for both, start sample, data)
     turns: list[RenderedTurn] = []
@@ -156,7 +165,7 @@ def render_call(
             cursor += ev.seconds
         else:
             cursor += ev.pause_before
-            data = _speak(ev.text, voices[ev.speaker], speed, sample_rate)
+            data = speak(ev.text, voices[ev.speaker], speed, sample_rate)
             start = cursor
             end = start + len(data) / sample_rate
             chunks.append((0 if ev.speaker == "agent" else 1, int(start * sample_rate), data))
