@@ -14,8 +14,6 @@ Every cue set and threshold comes from the rubric; nothing here knows a domain's
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scoring.context import (
@@ -29,110 +27,20 @@ from scoring.context import (
     utt_evidence,
 )
 from scoring.rubric import Criterion, ResolutionEvaluator, Response, VerificationEvaluator
-from scoring.text import normalize
+from scoring.text import is_question, normalize
 from scoring.timeline import Utterance
 from scoring.values import Value, contradicted, values
 
 # Words that carry no content when deciding whether the agent only read back the customer's words.
 _FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "so",
-        "okay",
-        "ok",
-        "alright",
-        "right",
-        "yes",
-        "yeah",
-        "yep",
-        "no",
-        "mhm",
-        "uh",
-        "um",
-        "hmm",
-        "oh",
-        "well",
-        "i",
-        "you",
-        "we",
-        "they",
-        "it",
-        "its",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "am",
-        "to",
-        "of",
-        "for",
-        "on",
-        "in",
-        "at",
-        "by",
-        "with",
-        "from",
-        "that",
-        "this",
-        "those",
-        "these",
-        "your",
-        "my",
-        "our",
-        "their",
-        "me",
-        "us",
-        "him",
-        "her",
-        "them",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "just",
-        "please",
-        "thank",
-        "thanks",
-        "sure",
-        "great",
-        "perfect",
-        "got",
-        "s",
-    ]
+    (
+        "a alright am an and are at be been but by can could did do does for from got "
+        "great had has have her him hmm i in is it its just me mhm my no of oh ok okay on "
+        "or our perfect please right s should so sure thank thanks that the their them "
+        "these they this those to uh um us was we well were will with would yeah yep yes "
+        "you your"
+    ).split()
 )
-_QUESTION_START = re.compile(
-    r"^(and |so |okay |ok |alright |um |uh |now |also |then )*"
-    r"(what|which|who|whom|whose|when|where|why|how|can|could|would|will|do|does|did|is|are|"
-    r"was|were|may|shall|should|have|has)\b"
-)
-
-
-_ASKING = re.compile(
-    r"\b(would you like|do you want|would you prefer|do you need|can i get|may i)\b"
-)
-
-
-def is_question(clause: str) -> bool:
-    """A clause that asks rather than tells: a question mark, or (ASR text often has no
-    punctuation) an opening wh-word or inverted auxiliary, or "would you like"."""
-    if clause.rstrip().endswith("?"):
-        return True
-    norm = normalize(clause)
-    return bool(_QUESTION_START.match(norm) or _ASKING.search(norm))
 
 
 def content_words(norm: str) -> set[str]:
@@ -325,22 +233,66 @@ def is_echo(ctx: CallContext, u: Utterance, clause: str, overlap: float) -> bool
     return len(words & heard) / len(words) >= overlap
 
 
-def information_hits(
-    ctx: CallContext, ev: ResolutionEvaluator, utts: Sequence[Utterance]
-) -> list[Hit]:
-    """Agent statements that give information: a value with telling wording, not a question,
-    not a read-back."""
+def _stems(words: set[str]) -> set[str]:
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
+
+
+_NUMBER_WORDS = frozenset(
+    (
+        "eight eighteen eighty eleven fifteen fifty five forty four fourteen hundred nine "
+        "nineteen ninety one seven seventeen seventy six sixteen sixty ten thirteen "
+        "thirty thousand three twelve twenty two zero"
+    ).split()
+)
+# The request and the customer's next answers define what an answer must speak to.
+_REQUEST_CONTEXT_TURNS = 3
+
+
+def relevant(
+    ctx: CallContext, ev: ResolutionEvaluator, seg: Segment, u: Utterance, clause: str
+) -> bool:
+    """The clause speaks to what the customer asked in this segment (the request and their
+    next answers): a content word in common, or a word of the same topic (an amount for a
+    balance, a rate for "how much")."""
+    customer = [
+        p
+        for p in ctx.utts
+        if ctx.is_speaker(p, "customer")
+        and p.index < u.index
+        and (seg.request is None or p.start >= seg.request.start)
+    ][:_REQUEST_CONTEXT_TURNS]
+    heard_text = " ".join(p.norm for p in customer)
+    heard = _stems(content_words(heard_text) - _NUMBER_WORDS)
+    cn = normalize(clause)
+    if _stems(content_words(cn) - _NUMBER_WORDS) & heard:
+        return True
+    return any(
+        ctx.book.any([t], cn, negatable=False) and ctx.book.any([t], heard_text, negatable=False)
+        for t in ev.topic_sets
+    )
+
+
+def answer_hits(ctx: CallContext, ev: ResolutionEvaluator, seg: Segment) -> list[Hit]:
+    """Agent statements that answer the segment's request: information (a value with telling
+    wording, for a request for information), an explanation or the steps — never a question,
+    a read-back, an "I'm not sure", or a statement about something else."""
     out: list[Hit] = []
-    for u in utts:
+    for u in seg.agent:
         for clause in _clauses(ctx, u):
             cn = normalize(clause)
-            if is_question(clause) or not ctx.book.any(ev.value_sets, cn, negatable=False):
+            if is_question(clause) or ctx.book.any(ev.non_answer_sets, cn, negatable=False):
                 continue
-            if not ctx.book.any(ev.information_sets, cn, negatable=False):
+            # Information and explanations answer a question; the steps answer a "how do I"
+            # even when it was put as a problem.
+            informs = seg.information and (
+                ctx.book.any(ev.information_sets, cn, negatable=False)
+                or ctx.book.any(ev.answer_sets, cn, negatable=False)
+            )
+            if not informs and not ctx.book.any(ev.instruction_sets, cn, negatable=False):
                 continue
-            if is_echo(ctx, u, clause, ev.echo_overlap):
+            if is_echo(ctx, u, clause, ev.echo_overlap) or not relevant(ctx, ev, seg, u, clause):
                 continue
-            out.append(Hit(u, clause, 0.8, "information"))
+            out.append(Hit(u, clause, 0.8, "information" if informs else "answer"))
     return out
 
 
@@ -362,6 +314,10 @@ def asked_values(ctx: CallContext, ev: ResolutionEvaluator, before: Utterance) -
                 and prev.start > opening.start  # not "how can I help?" at the start
                 and ctx.is_speaker(prev, "agent")
                 and is_question(_clauses(ctx, prev)[-1])
+                # asking what the customer wants ("what time would you like?", "the transfer
+                # amount?"), not a fact ("when was it delivered?") or a date of birth
+                and ctx.book.any(ev.slot_question_sets, prev.norm, negatable=False)
+                and not ctx.book.any(ev.verification_sets, prev.norm, negatable=False)
             )
             for clause in _clauses(ctx, u):
                 cn = normalize(clause)
@@ -390,44 +346,115 @@ def wants_information(ctx: CallContext, ev: ResolutionEvaluator) -> bool:
     return any(ctx.book.any(ev.information_request_sets, u.norm, negatable=False) for u in opening)
 
 
-def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator) -> Outcome:
-    label = crit.label or crit.question
-    request = first_request(ctx, ev)
-    start = request.start if request is not None else ctx.t0
-    agent = [u for u in ctx.utts if ctx.is_speaker(u, "agent") and u.start >= start]
-    outcomes, _ = ctx.hits(ev.outcome, agent)
-    # A completion cue ("has been transferred") confirms even when it repeats the customer's
-    # figures; an exemplar match that only repeats them is a read-back.
+@dataclass(frozen=True)
+class Segment:
+    """One request and the agent's turns until the next request (or the end of the call)."""
+
+    request: Utterance | None
+    agent: tuple[Utterance, ...]
+    information: bool  # the request asks for information
+
+
+_MIN_REQUEST_WORDS = 5
+
+
+def requests(ctx: CallContext, ev: ResolutionEvaluator) -> list[Utterance]:
+    """The first request, then every later customer turn that adds one ("oh, and while I've
+    got you, I need…"): a request with an additional-request marker."""
+    first = first_request(ctx, ev)
+    if first is None:
+        return []
+    out = [first]
+    for u in ctx.utts:
+        if u.start <= first.start or not ctx.is_speaker(u, "customer"):
+            continue
+        if (
+            ctx.book.any(ev.additional_request_sets, u.norm, negatable=False)
+            and len(u.norm.split()) >= _MIN_REQUEST_WORDS
+        ):
+            out.append(u)
+    return out
+
+
+def segments(ctx: CallContext, ev: ResolutionEvaluator) -> list[Segment]:
+    asks = requests(ctx, ev)
+    if not asks:
+        agent = tuple(u for u in ctx.utts if ctx.is_speaker(u, "agent"))
+        return [Segment(None, agent, False)]
+    out = []
+    for i, r in enumerate(asks):
+        end = asks[i + 1].start if i + 1 < len(asks) else float("inf")
+        agent = tuple(
+            u for u in ctx.utts if ctx.is_speaker(u, "agent") and r.start <= u.start < end
+        )
+        info = ctx.book.any(ev.information_request_sets, r.norm, negatable=False) or (
+            i == 0 and wants_information(ctx, ev)
+        )
+        out.append(Segment(r, agent, info))
+    return out
+
+
+def _resolve(
+    ctx: CallContext, ev: ResolutionEvaluator, seg: Segment
+) -> tuple[Hit | None, tuple[Hit, tuple[Value, Value]] | None]:
+    """The best resolving act of one segment, or the contradiction that spoiled it."""
+    outcomes, _ = ctx.hits(ev.outcome, seg.agent)
+    # Never a question ("where should we send it?"); a completion cue ("has been
+    # transferred") confirms even when it repeats the customer's figures, an exemplar match
+    # that only repeats them is a read-back.
     outcomes = [
-        h for h in outcomes if h.how == "cue" or not is_echo(ctx, h.utt, h.clause, ev.echo_overlap)
+        h
+        for h in outcomes
+        if not is_question(h.clause)
+        and (h.how == "cue" or not is_echo(ctx, h.utt, h.clause, ev.echo_overlap))
     ]
-    info = information_hits(ctx, ev, agent) if wants_information(ctx, ev) else []
+    info = answer_hits(ctx, ev, seg)
     found = sorted([*outcomes, *info], key=lambda h: (-h.confidence, -h.utt.start))
     clashes = [(h, c) for h in found if (c := contradiction(ctx, ev, h)) is not None]
-    if found and len(clashes) == len(found):
-        h, (said, asked) = clashes[0]
+    fine = [h for h in found if all(h is not c for c, _ in clashes)]
+    if fine:
+        return fine[0], None
+    return None, (clashes[0] if clashes else None)
+
+
+def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator) -> Outcome:
+    label = crit.label or crit.question
+    segs = segments(ctx, ev)
+    resolved: list[tuple[Segment, Hit]] = []
+    for seg in segs:
+        hit, clash = _resolve(ctx, ev, seg)
+        if hit is not None:
+            resolved.append((seg, hit))
+            continue
+        req = seg.request
+        asked = f'"{req.text[:80]}" ({clock(req.start)})' if req is not None else "the call"
+        more = f" (request {segs.index(seg) + 1} of {len(segs)})" if len(segs) > 1 else ""
+        if clash is not None:
+            h, (said, wanted) = clash
+            return Outcome(
+                "fail",
+                0.75,
+                f'{quote(h)} confirms "{said.text}", but the customer asked for "{wanted.text}"'
+                f"{more}: the confirmation contradicts the request.",
+                unique_evidence([*([utt_evidence(req)] if req else []), hit_evidence(h)]),
+            )
+        tail = list(seg.agent[-3:])
         return Outcome(
             "fail",
-            0.75,
-            f'{quote(h)} confirms "{said.text}", but the customer asked for "{asked.text}": '
-            f"the confirmation contradicts the request.",
-            unique_evidence([hit_evidence(h)]),
+            0.8 if req is not None else 0.65,
+            f"No answer, confirmed action or next step from the agent after {asked}{more}: "
+            f"{label}.",
+            [*([utt_evidence(req)] if req else []), *[utt_evidence(u) for u in tail]],
         )
-    found = [h for h in found if all(h is not c for c, _ in clashes)]
-    if found:
-        h = found[0]
-        asked = f' after the request "{request.text[:80]}"' if request is not None else ""
-        return Outcome(
-            "pass",
-            h.confidence,
-            f"{quote(h)}{asked}: {label}.",
-            unique_evidence([hit_evidence(h)]),
-        )
-    tail = agent[-3:]
-    asked = f'the request "{request.text[:80]}" ({clock(request.start)})' if request else "it"
+    seg, h = resolved[-1] if len(resolved) > 1 else resolved[0]
+    if len(resolved) > 1:
+        why = f"all {len(resolved)} requests answered, the last with {quote(h)}"
+    else:
+        req = seg.request
+        why = quote(h) + (f' after the request "{req.text[:80]}"' if req is not None else "")
     return Outcome(
-        "fail",
-        0.8 if request is not None else 0.65,
-        f"No answer, confirmed action or next step from the agent after {asked}: {label}.",
-        [*([utt_evidence(request)] if request else []), *[utt_evidence(u) for u in tail]],
+        "pass",
+        min(x.confidence for _, x in resolved),
+        f"{why}: {label}.",
+        unique_evidence([hit_evidence(x) for _, x in resolved]),
     )

@@ -257,11 +257,34 @@ class ResolutionEvaluator(_Model):
     information_request_sets: tuple[str, ...] = ("information_request",)
     # Customer wording that asks for a value to be used; a confirmation must not contradict it.
     value_request_sets: tuple[str, ...] = ("value_request",)
+    # A later request in the same call ("oh, and while I've got you…"): each must be answered.
+    additional_request_sets: tuple[str, ...] = ("additional_request",)
+    # Answers without a value: an explanation ("that's because…"), or the steps ("go to…").
+    answer_sets: tuple[str, ...] = ("explanation",)
+    instruction_sets: tuple[str, ...] = ("instruction",)
+    # "I'm not really sure" answers nothing.
+    non_answer_sets: tuple[str, ...] = ("non_answer",)
+    # Topics that make an answer relevant without a shared word (a rate for "how much").
+    topic_sets: tuple[str, ...] = ("money_topic", "time_topic")
+    # Answers to verification questions carry no value the customer asked for.
+    verification_sets: tuple[str, ...] = ("verification_factor", "verification_framing")
+    # Agent questions whose answer is a value the customer asks for.
+    slot_question_sets: tuple[str, ...] = ("task_slot", "value_request")
     # An agent clause whose content words are mostly the customer's last words is a read-back.
     echo_overlap: float = Field(default=0.75, gt=0.0, le=1.0)
 
     @field_validator(
-        "information_sets", "value_sets", "information_request_sets", "value_request_sets"
+        "information_sets",
+        "value_sets",
+        "information_request_sets",
+        "value_request_sets",
+        "additional_request_sets",
+        "answer_sets",
+        "instruction_sets",
+        "non_answer_sets",
+        "topic_sets",
+        "verification_sets",
+        "slot_question_sets",
     )
     @classmethod
     def _known_sets(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:

@@ -100,3 +100,24 @@ def has_negator(norm: str) -> bool:
 
 def word_count(text: str) -> int:
     return len(normalize(text).split())
+
+
+_QUESTION_START = re.compile(
+    r"^(and |so |okay |ok |alright |um |uh |now |also |then )*"
+    r"(what|which|who|whom|whose|when|where|why|how|can|could|would|will|do|does|did|is|are|"
+    r"was|were|may|shall|should|have|has)\b"
+)
+
+
+_ASKING = re.compile(
+    r"\b(would you like|do you want|would you prefer|do you need|can i get|may i)\b"
+)
+
+
+def is_question(clause: str) -> bool:
+    """A clause that asks rather than tells: a question mark, or (ASR text often has no
+    punctuation) an opening wh-word or inverted auxiliary, or "would you like"."""
+    if clause.rstrip().endswith("?"):
+        return True
+    norm = normalize(clause)
+    return bool(_QUESTION_START.match(norm) or _ASKING.search(norm))

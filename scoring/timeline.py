@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from scoring.text import is_negated, normalize
+from scoring.text import is_negated, is_question, normalize
 from transcription.types import Segment, Transcript
 
 TURN_GAP_S = 1.2  # a word gap this long inside a segment starts a new turn
@@ -215,7 +215,11 @@ def announced_silences(
             if u.speaker in speakers and is_announcement(u):
                 found = u
                 break
-            if len(u.norm.split()) > ACK_MAX_WORDS:
-                break  # a substantive turn since: whatever was announced before it is over
+            if len(u.norm.split()) > ACK_MAX_WORDS or (
+                u.speaker != "customer" and is_question(u.text)
+            ):
+                # A substantive turn since, or the agent asking something ("Just the one
+                # box?"): whatever was announced before it is over.
+                break
         out.append((gap, found))
     return out

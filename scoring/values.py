@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["money", "time"]
+Kind = Literal["money", "time", "day", "weekday"]
 
 _UNITS = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -27,11 +27,41 @@ _MERIDIEM = {"am": "am", "pm": "pm", "a m": "am", "p m": "pm"}
 _NUMBER_WORD = set(_UNITS) | set(_TENS) | set(_SCALES)
 
 
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+
+
 @dataclass(frozen=True)
 class Value:
     kind: Kind
-    amount: float  # money: the amount; time: minutes after 12:00 on a 12-hour clock
+    # money: the amount; time: minutes after 12:00 on a 12-hour clock; day: day of the month;
+    # weekday: 0 = Monday
+    amount: float
     text: str
+    # "from": the value the customer is moving away from ("from the twelfth to the fourteenth")
+    role: str = ""
+
+
+def _day(tokens: list[str], i: int) -> tuple[int | None, int]:
+    """A day of the month: "the fourteenth", "twenty first", "14th"."""
+    w = tokens[i]
+    m = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)", w)
+    if m and 1 <= int(m[1]) <= 31:
+        return int(m[1]), i + 1
+    if w in _ORDINALS:
+        return _ORDINALS[w], i + 1
+    if w in ("twenty", "thirty") and i + 1 < len(tokens) and tokens[i + 1] in _ORDINALS:
+        day = _TENS[w] + _ORDINALS[tokens[i + 1]]
+        return (day, i + 2) if day <= 31 else (None, i)
+    return None, i
 
 
 def _read_number(tokens: list[str], i: int) -> tuple[float | None, int]:
@@ -108,6 +138,17 @@ def values(norm: str) -> list[Value]:
     out: list[Value] = []
     i = 0
     while i < len(tokens):
+        role = "from" if "from" in tokens[max(0, i - 3) : i] else ""
+        if tokens[i] in _WEEKDAYS or tokens[i].rstrip("s") in _WEEKDAYS:
+            out.append(Value("weekday", _WEEKDAYS.index(tokens[i].rstrip("s")), tokens[i], role))
+            i += 1
+            continue
+        day, j = _day(tokens, i)
+        prev = tokens[i - 1] if i else ""
+        if day is not None and (prev in ("the", "on", "of") or prev in _MONTHS):
+            out.append(Value("day", day, " ".join(tokens[max(0, i - 1) : j]), role))
+            i = j
+            continue
         clock = re.fullmatch(r"(\d{1,2}):(\d\d)", tokens[i])
         if clock:
             out.append(Value("time", (int(clock[1]) % 12) * 60 + int(clock[2]), tokens[i]))
@@ -142,10 +183,13 @@ def values(norm: str) -> list[Value]:
 
 
 def contradicted(stated: list[Value], asked: list[Value]) -> tuple[Value, Value] | None:
-    """A value the agent stated that differs from every value of its kind the customer gave
-    (when the customer gave one): the first such pair (stated, asked)."""
+    """A value the agent stated that differs from every value of its kind the customer asked
+    for (when they asked for one) — an origin ("from the twelfth") is not asked for: the first
+    such pair (stated, asked)."""
     for v in stated:
-        same_kind = [a for a in asked if a.kind == v.kind]
-        if same_kind and all(abs(a.amount - v.amount) > 1e-6 for a in same_kind):
-            return v, same_kind[-1]
+        if v.role == "from":
+            continue
+        wanted = [a for a in asked if a.kind == v.kind and a.role != "from"]
+        if wanted and all(abs(a.amount - v.amount) > 1e-6 for a in wanted):
+            return v, wanted[-1]
     return None
