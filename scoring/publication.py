@@ -15,11 +15,11 @@ settings' review threshold today; a calibrated one later), never read here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from scoring.engine import score
-from scoring.types import CriterionResult
+from scoring.types import CriterionResult, Evaluation, Moment
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,43 @@ def publish(results: Sequence[CriterionResult], *, review_threshold: float | Non
         f"{'those points' if len(unsure) > 1 else 'its points'} lost and stays out of averages."
     )
     return Publication(score=shown, auto_failed=False, provisional=True, held=held, reason=reason)
+
+
+# ------------------------------------------------------------------- after a human's verdict
+def human_effective(
+    evaluation: Evaluation,
+    *,
+    ai_verdicts: Mapping[str, str],
+    reasons: Mapping[str, str | None],
+) -> Evaluation:
+    """The evaluation as moments and feedback should read it once humans have judged: a
+    verdict a reviewer changed carries the reviewer's reason as its rationale (the AI's
+    rationale argued for the other verdict); confirmed and unreviewed ones keep the AI's."""
+    criteria = []
+    for c in evaluation.criteria:
+        reason = reasons.get(c.id)
+        if reason and ai_verdicts.get(c.id, c.verdict) != c.verdict:
+            c = replace(c, rationale=f"A reviewer judged it {c.verdict}: {reason.rstrip('.')}.")
+        criteria.append(c)
+    return replace(evaluation, criteria=tuple(criteria))
+
+
+def follow_reviewers(
+    moments: Sequence[Moment], evaluation: Evaluation, *, reviewed: Collection[str]
+) -> list[Moment]:
+    """Moments that accuse a criterion (a prohibited phrase, dead air) that a reviewer judged
+    not failed stay as a place to listen, but say so and drop to ``info``: the agent is never
+    told to fix what QA passed. Failed-criterion moments already follow the verdicts."""
+    verdicts = {c.id: c.verdict for c in evaluation.criteria}
+    out = []
+    for m in moments:
+        verdict = verdicts.get(m.criterion or "")
+        if m.criterion in reviewed and verdict not in (None, "fail") and m.severity != "info":
+            name = _name(m.criterion or "").capitalize()
+            m = replace(
+                m,
+                severity="info",
+                description=f"{m.description} A reviewer judged {name} {verdict}.",
+            )
+        out.append(m)
+    return out
