@@ -303,6 +303,8 @@ def dashboard(
     provisional = [c for c in every if c.provisional]
     return {
         "filters": base,
+        # The calls behind scored_calls and average_score (final scores only).
+        "final_filters": final_base,
         "scored_calls": len(calls),
         "average_score": _mean([c.score for c in calls]),
         "low_confidence_threshold": policy.threshold,
@@ -311,7 +313,8 @@ def dashboard(
         "agents_trending_down": _trending_down(calls, now, final_base),
         "auto_failed": {
             "calls": len(auto_failed),
-            "filters": {**final_base, "auto_failed": "true"},
+            # an auto-failed score is final by construction: no provisional filter needed
+            "filters": {**base, "auto_failed": "true"},
             "recent": [_call_ref(c) for c in reversed(auto_failed[-LIST_LIMIT:])],
         },
         "needs_review": {

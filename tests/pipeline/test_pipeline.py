@@ -229,3 +229,22 @@ def test_audio_without_speech_is_not_scorable_and_keeps_its_empty_transcript(
 
     with pytest.raises(Conflict):
         retry(svc, uuid.UUID(result["call_id"]))
+
+
+@pytest.mark.slow
+def test_a_speech_is_not_scorable_and_keeps_its_transcript(svc: Services):
+    """A real recording that is not a call (JFK's inaugural address): transcribed, kept, not
+    scored, and it says why; the review result's existing fields keep their shape."""
+    from tests.transcription.realsets import JFK
+
+    [result] = review_paths(svc, [JFK], agent="Priya").results
+    assert (result["status"], result["scorable"], result["evaluation"]) == (
+        "not_scorable",
+        False,
+        None,
+    )
+    assert result["scorability"]["reason"] == "one_voice"
+    assert result["scorability"]["detail"].startswith("Only one voice was heard")
+    assert "fellow Americans" in " ".join(s["text"] for s in result["transcript"]["segments"])
+    assert (result["moments"], result["feedback"]) == ([], None)
+    assert _counts(svc) == {"calls": 1, "transcripts": 1, "evaluations": 0, "moments": 0}
