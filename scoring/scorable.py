@@ -53,7 +53,7 @@ class ScorabilityRules:
     min_turns: int
     min_utterance_words: int
     top_k: int
-    service_min: float
+    service_share_min: float
     confidence_span: float
     confidence: Mapping[str, float]
     service: tuple[str, ...]
@@ -68,7 +68,7 @@ def _rules_from(data: Mapping[str, Any]) -> ScorabilityRules:
         min_turns=int(r["min_turns"]),
         min_utterance_words=int(r["min_utterance_words"]),
         top_k=int(r["top_k"]),
-        service_min=float(r["service_min"]),
+        service_share_min=float(r["service_share_min"]),
         confidence_span=float(r["confidence_span"]),
         confidence={str(k): float(v) for k, v in r["confidence"].items()},
         service=tuple(str(t) for t in data["service"]),
@@ -191,32 +191,39 @@ def _content(
         texts = [s.text.strip() for s in segs]
     emb = embedder or get_embedder()
     vectors = emb.encode(texts)
-    service = _top_mean(vectors @ emb.encode(list(r.service)).T, r.top_k)
-    genres = {
-        genre: _top_mean(vectors @ emb.encode(list(examples)).T, r.top_k)
-        for genre, examples in r.other.items()
+    to_service = vectors @ emb.encode(list(r.service)).T
+    to_genres = {
+        genre: vectors @ emb.encode(list(examples)).T for genre, examples in r.other.items()
     }
+    best_service = to_service.max(axis=1)
+    best_other = np.max([sims.max(axis=1) for sims in to_genres.values()], axis=0)
+    # Each utterance votes: does it sound more like service talk than like any other talk?
+    share = float(np.mean(best_service > best_other))
+    service = _top_mean(to_service, r.top_k)
+    genres = {genre: _top_mean(sims, r.top_k) for genre, sims in to_genres.items()}
     closest = max(genres, key=lambda g: genres[g])
     signals = {
         **signals,
         "utterances": len(texts),
+        "service_share": round(share, 3),
         "service_evidence": round(service, 3),
         "other_evidence": round(genres[closest], 3),
         "closest_other": closest,
     }
-    if service < r.service_min:
+    if share < r.service_share_min:
         return Scorability(
             False,
             NOT_SERVICE,
-            _sure(r.service_min - service, r.confidence_span),
-            f"Two people talk, but not as a customer being served (service evidence "
-            f"{service:.2f}, under {r.service_min:.2f}); it sounds most like {closest}.",
+            _sure(r.service_share_min - share, r.confidence_span),
+            f"Two people talk, but not as a customer being served: {share:.0%} of what is "
+            f"said sounds like service talk; it sounds most like {closest}.",
             signals,
         )
     return Scorability(
         True,
         SERVICE_CONVERSATION,
-        _sure(service - r.service_min, r.confidence_span),
-        f"A conversation between an agent and a customer (service evidence {service:.2f}).",
+        _sure(share - r.service_share_min, r.confidence_span),
+        f"A conversation between an agent and a customer ({share:.0%} of what is said "
+        "sounds like service talk).",
         signals,
     )

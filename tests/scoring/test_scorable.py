@@ -62,8 +62,8 @@ def test_every_hvb_dev_call_is_a_scorable_service_conversation(embedder: Embedde
     for path in calls:
         got = assess(load_transcript_file(path), embedder=embedder)
         assert _verdict(got) == (True, "service_conversation"), (path.name, got)
-        assert got.signals["service_evidence"] >= 0.5, (path.name, got.signals)
-        assert got.confidence >= 0.8
+        assert got.signals["service_share"] >= 0.7, (path.name, got.signals)
+        assert got.confidence >= 0.75
 
 
 def test_the_checks_in_order_on_small_transcripts(embedder: Embedder) -> None:
@@ -86,6 +86,20 @@ def test_the_checks_in_order_on_small_transcripts(embedder: Embedder) -> None:
         ]
     )
     assert _verdict(assess(greeting_only, embedder=embedder)) == (False, "no_dialogue")
+    # A short service call as tiny.en heard the browser test's generated one: three turns.
+    short = _text(
+        [
+            ("agent", "Thank you for calling North Wind energy. My name is Priya. How can I help?"),
+            ("customer", "Hi, I want to check the melons on my account, please."),
+            ("agent", "Your balance is 42 pounds. Is there anything else I can help with?"),
+        ]
+    )
+    got = assess(short, embedder=embedder)
+    assert (got.scorable, got.reason, got.signals["service_share"]) == (
+        True,
+        "service_conversation",
+        1.0,
+    )
     colleagues = _text(
         [
             ("agent", "Morning! How was the weekend?"),
@@ -102,7 +116,7 @@ def test_the_checks_in_order_on_small_transcripts(embedder: Embedder) -> None:
 
 def test_rules_and_exemplars_are_data() -> None:
     rules = load_rules()
-    assert (rules.min_words, rules.min_turns, rules.service_min) == (8, 3, 0.42)
+    assert (rules.min_words, rules.min_turns, rules.service_share_min) == (8, 3, 0.55)
     assert len(rules.service) >= 40 and "a play" in rules.other
 
 
