@@ -107,7 +107,7 @@ def main() -> None:
         print(
             f"{'WRONG ' if wrong else ''}{kind:28s} {name:34s} expected "
             f"{'scorable' if expected else 'not':8s} got {got.reason:20s} {got.confidence:.2f} "
-            f"service={got.signals.get('service_evidence', '-')}"
+            f"service share={got.signals.get('service_share', '-')}"
         )
     for kind, (wrong, n) in errors.items():
         print(f"{kind:28s} {n - wrong}/{n} right")
