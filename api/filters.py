@@ -28,6 +28,9 @@ class FilterParams(BaseModel):
     needs_review: bool | None = Field(
         None, description="has a low-confidence verdict that no human has checked"
     )
+    provisional: bool | None = Field(
+        None, description="the score is provisional: an unsure critical fail waits for a human"
+    )
 
 
 def _utc(at: datetime | None) -> datetime | None:

@@ -112,7 +112,15 @@ def calls_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
         filters=params,
         query=urlencode(params),
         agents=agents,
-        statuses=["queued", "transcribing", "transcribed", "scoring", "scored", "failed"],
+        statuses=[
+            "queued",
+            "transcribing",
+            "transcribed",
+            "scoring",
+            "scored",
+            "not_scorable",
+            "failed",
+        ],
     )
 
 

@@ -32,11 +32,17 @@ def print_reviews(results: list[dict[str, Any]], console: Console | None = None)
             err = r.get("error") or {}
             console.print(f"[red]failed at {err.get('step')}: {err.get('message')}[/]")
             continue
+        if r["status"] == "not_scorable":
+            why = (r.get("scorability") or {}).get("detail", "")
+            console.print(f"[yellow]not scorable: {why}[/]")
+            continue
         ev = r.get("evaluation")
         if not ev:
             console.print("not scored yet")
             continue
         verdict = "AUTO-FAILED" if ev["auto_failed"] else ""
+        if ev.get("provisional"):
+            verdict = "PROVISIONAL (an unsure critical fail waits for a reviewer)"
         rubric = f"{ev['rubric']} v{ev['rubric_version']}"
         console.print(f"score [bold]{ev['score']:.1f}[/] / 100 {verdict}  ({rubric})")
         table = Table(show_header=True, header_style="bold", expand=False)

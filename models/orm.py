@@ -81,6 +81,9 @@ class CallStatus(enum.StrEnum):
     transcribed = "transcribed"
     scoring = "scoring"
     scored = "scored"
+    # Not a customer-service conversation (silence, one voice, colleagues chatting): the
+    # transcript is kept, nothing is scored, and the call stays out of every average.
+    not_scorable = "not_scorable"
     failed = "failed"
 
 
@@ -125,6 +128,11 @@ class Call(Base):
     failed_step: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # scoring/scorable.py's verdict: {"scorable", "reason", "confidence", "detail", "signals"};
+    # None until the score step ran (or for calls scored before it existed).
+    scorability: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A reviewer had a not-scorable call scored anyway (audited): the check is skipped.
+    score_anyway: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     scored_at: Mapped[datetime | None] = mapped_column()
@@ -188,6 +196,11 @@ class EvaluationRow(Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     processing_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Publication (scoring/publication.py): an unsure critical fail holds back the auto-fail;
+    # the score counts it as a plain fail meanwhile, and the call stays out of averages.
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    provisional_reason: Mapped[str | None] = mapped_column(Text)
+    provisional_criteria: Mapped[list[str] | None] = mapped_column(JSON)
 
     rubric: Mapped[RubricRow] = relationship(lazy="joined")
     criteria: Mapped[list[CriterionResultRow]] = relationship(

@@ -1,7 +1,9 @@
 """Read models over scored calls: an agent's progress and the supervisor dashboard.
 
 Both read each call's *current* evaluation (a human override counts), through the same scoping
-and filters as the calls list, so every number links to exactly the calls behind it.
+and filters as the calls list, so every number links to exactly the calls behind it. A
+provisional evaluation (an unsure critical fail waiting for a human) and a not-scorable call
+count in no average: the dashboard lists them apart, with links.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class ScoredCall:
     auto_failed: bool
     evaluation_id: uuid.UUID
     rubric_id: uuid.UUID
+    provisional: bool = False
 
 
 def week_start(at: datetime) -> date:
@@ -68,9 +71,15 @@ def _scored_calls(session: Session, user: User, filters: CallFilters) -> list[Sc
             auto_failed=ev.auto_failed,
             evaluation_id=ev.id,
             rubric_id=ev.rubric_id,
+            provisional=ev.provisional,
         )
         for call, ev in session.execute(query).unique()
     ]
+
+
+def _published(calls: list[ScoredCall]) -> list[ScoredCall]:
+    """The calls whose score is final: what averages, rates and trends are made of."""
+    return [c for c in calls if not c.provisional]
 
 
 def _criterion_rows(session: Session, evaluation_ids: list[uuid.UUID]) -> list[CriterionResultRow]:
@@ -105,8 +114,10 @@ def _mean(values: list[float]) -> float | None:
 def agent_progress(
     session: Session, user: User, agent: User, filters: CallFilters
 ) -> dict[str, Any]:
-    """Weekly score trend and pass rate per criterion (pass / (pass + fail); N/A left out)."""
-    calls = _scored_calls(session, user, _with_agent(filters, agent.id))
+    """Weekly score trend and pass rate per criterion (pass / (pass + fail); N/A left out),
+    over the calls with a final score (provisional ones are counted apart)."""
+    every = _scored_calls(session, user, _with_agent(filters, agent.id))
+    calls = _published(every)
     rows = _criterion_rows(session, [c.evaluation_id for c in calls])
     week_of = {c.evaluation_id: week_start(c.at) for c in calls}
 
@@ -156,6 +167,7 @@ def agent_progress(
         "agent": agent.name,
         "team": agent.team,
         "calls": len(calls),
+        "provisional_calls": len(every) - len(calls),
         "average_score": _mean([c.score for c in calls]),
         "weeks": [
             {
@@ -257,9 +269,14 @@ def dashboard(
     now = now or datetime.now(UTC)
     # Links carry status=scored so the calls behind a number are exactly the ones counted.
     base = {**filters.query_params(), "status": CallStatus.scored.value}
-    calls = _scored_calls(session, user, filters)
-    rows = _criterion_rows(session, [c.evaluation_id for c in calls])
-    call_of = {c.evaluation_id: c for c in calls}
+    # ... and provisional=false where only final scores are counted.
+    final_base = {**base, "provisional": "false"}
+    every = _scored_calls(session, user, filters)
+    calls = _published(every)
+    final = {c.evaluation_id for c in calls}
+    # Verdicts of provisional calls still wait for a human; they count in no rate.
+    rows = _criterion_rows(session, [c.evaluation_id for c in every])
+    call_of = {c.evaluation_id: c for c in every}
 
     policy = review_policy()
     untrusted = untrusted_set(session, policy)
@@ -267,7 +284,7 @@ def dashboard(
     waiting = []
     for r in rows:
         cell = fails.setdefault(r.criterion_id, [0, 0])
-        if r.verdict != "na":
+        if r.verdict != "na" and r.evaluation_id in final:
             cell[1] += 1
             cell[0] += r.verdict == "fail"
         c = call_of[r.evaluation_id]
@@ -283,16 +300,20 @@ def dashboard(
                 }
             )
     auto_failed = [c for c in calls if c.auto_failed]
+    provisional = [c for c in every if c.provisional]
     return {
         "filters": base,
+        # The calls behind scored_calls and average_score (final scores only).
+        "final_filters": final_base,
         "scored_calls": len(calls),
         "average_score": _mean([c.score for c in calls]),
         "low_confidence_threshold": policy.threshold,
-        "score_distribution": _distribution(calls, base),
-        "criteria": _fail_rates(fails, base),
-        "agents_trending_down": _trending_down(calls, now, base),
+        "score_distribution": _distribution(calls, final_base),
+        "criteria": _fail_rates(fails, final_base),
+        "agents_trending_down": _trending_down(calls, now, final_base),
         "auto_failed": {
             "calls": len(auto_failed),
+            # an auto-failed score is final by construction: no provisional filter needed
             "filters": {**base, "auto_failed": "true"},
             "recent": [_call_ref(c) for c in reversed(auto_failed[-LIST_LIMIT:])],
         },
@@ -302,6 +323,36 @@ def dashboard(
             "filters": {**base, "needs_review": "true"},
             "recent": waiting[-LIST_LIMIT:][::-1],
         },
+        "provisional": {
+            "calls": len(provisional),
+            "filters": {**base, "provisional": "true"},
+            "recent": [_call_ref(c) for c in reversed(provisional[-LIST_LIMIT:])],
+        },
+        "not_scorable": _not_scorable(session, user, filters),
+    }
+
+
+def _not_scorable(session: Session, user: User, filters: CallFilters) -> dict[str, Any]:
+    """Calls that are not customer conversations, with the reasons, under the same filters."""
+    wanted = CallFilters(**{**filters.__dict__, "status": CallStatus.not_scorable})
+    query = apply_filters(
+        scope_calls(select(Call).outerjoin(EvaluationRow, current_evaluation_join()), user),
+        wanted,
+    ).order_by(Call.created_at.desc(), Call.id)
+    found = list(session.scalars(query).unique())
+    return {
+        "calls": len(found),
+        "filters": {**filters.query_params(), "status": CallStatus.not_scorable.value},
+        "recent": [
+            {
+                "call_id": str(c.id),
+                "agent": c.agent.name,
+                "filename": c.original_filename,
+                "at": as_utc(c.created_at).isoformat(),
+                "reason": (c.scorability or {}).get("detail"),
+            }
+            for c in found[:LIST_LIMIT]
+        ],
     }
 
 

@@ -195,7 +195,9 @@ def progress(svc: Services, batch_id: uuid.UUID, *, user: User | None = None) ->
             .group_by(Call.status)
         ):
             counts[CallStatus(status).value] = n
-    done, failed = counts[CallStatus.scored.value], counts[CallStatus.failed.value]
+    # A not-scorable call is finished too: its outcome is that nothing could be scored.
+    done = counts[CallStatus.scored.value] + counts[CallStatus.not_scorable.value]
+    failed = counts[CallStatus.failed.value]
     open_items = batch.total - done - failed - skipped
     if open_items > 0:
         state = "running"

@@ -28,6 +28,8 @@ class CallFilters:
     auto_failed: bool | None = None
     failed_criterion: str | None = None
     needs_review: bool | None = None
+    # The current evaluation is provisional (an unsure critical fail waits for a human).
+    provisional: bool | None = None
 
     def query_params(self) -> dict[str, str]:
         """The filters as query-string parameters (links from the dashboard and pages)."""
@@ -96,6 +98,8 @@ def apply_filters(query: SelectT, filters: CallFilters) -> SelectT:
     if f.needs_review is not None:
         waiting = _waiting_for_review()
         query = query.where(waiting if f.needs_review else ~waiting)
+    if f.provisional is not None:
+        query = query.where(EvaluationRow.provisional.is_(f.provisional))
     return query
 
 

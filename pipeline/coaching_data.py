@@ -1,5 +1,6 @@
 """An agent's scored calls as coaching's plain data: each call's *current* evaluation (a human
-override counts), its criteria and their evidence, read in two queries."""
+override counts), its criteria and their evidence, read in two queries. Provisional evaluations
+and not-scorable calls are left out: drafts, goals and impact count final scores only."""
 
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ def agent_calls(
     query = (
         select(Call, EvaluationRow)
         .join(EvaluationRow, current_evaluation_join())
-        .where(Call.status == CallStatus.scored, Call.agent_id.in_(ids))
+        # A provisional score is not final: coaching waits for the human's verdict.
+        .where(
+            Call.status == CallStatus.scored,
+            EvaluationRow.provisional.is_(False),
+            Call.agent_id.in_(ids),
+        )
         .order_by(Call.created_at, Call.id)
     )
     if since is not None:

@@ -35,6 +35,7 @@ COLUMNS = (
     "max_points",
     "critical",
     "override_reason",
+    "provisional",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -85,6 +86,7 @@ def evaluation_rows(session: Session, user: User, filters: CallFilters) -> Itera
                 f"{crit.max_points:g}",
                 crit.critical,
                 crit.reason,
+                ev.provisional,
             )
         ]
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, noload
 
-from models.orm import Call, EvaluationRow, User
+from models.orm import Call, CallStatus, EvaluationRow, User
 from pipeline.access import scope_calls
 from pipeline.call_filters import CallFilters, apply_filters, calls_with_current_evaluation
 
@@ -29,6 +29,9 @@ class CallListItem:
     score: float | None
     auto_failed: bool | None
     evaluation_source: str | None
+    provisional: bool | None
+    # Why the call is not scorable (its status says whether it is).
+    not_scorable_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ def list_calls(
             score=ev.score if ev is not None else None,
             auto_failed=ev.auto_failed if ev is not None else None,
             evaluation_source=ev.source if ev is not None else None,
+            provisional=ev.provisional if ev is not None else None,
+            not_scorable_reason=(c.scorability or {}).get("detail")
+            if c.status == CallStatus.not_scorable
+            else None,
         )
         for c, ev in rows
     ]

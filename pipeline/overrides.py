@@ -2,8 +2,9 @@
 
 The AI evaluation is never edited. The first override copies it into a human evaluation
 (``source="human"``) that becomes the call's current one; later overrides edit that copy. The
-score is recomputed with the arithmetic of ``scoring.engine.score`` over the evaluation's own
-rubric version, so an override means the same thing whatever rubric is the default today.
+points come from the evaluation's own rubric version, so an override means the same thing
+whatever rubric is the default today; the score, whether it is provisional, and the moments and
+feedback are then published again from the human verdicts (pipeline/publishing.py).
 Helpers here never commit: the route commits once.
 """
 
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, InvalidInput, NotFound
 from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, RubricRow, User
 from pipeline.audit import record
+from pipeline.publishing import republish_human
 from pipeline.results import current_evaluation
-from scoring.engine import criterion_points, score_results
+from pipeline.review_policy import review_policy
+from scoring.engine import criterion_points
 from scoring.rubric import Criterion, Rubric
-from scoring.types import VERDICTS, CriterionResult, Verdict
+from scoring.types import VERDICTS, Verdict
 
 MAX_REASON_CHARS = 2000
 HUMAN_CONFIDENCE = 1.0  # a reviewer's verdict needs no second look
@@ -41,6 +44,7 @@ class OverrideResult:
     auto_failed: bool
     previous_score: float
     evaluation_id: uuid.UUID
+    provisional: bool = False
 
 
 def rubric_of(row: RubricRow) -> Rubric:
@@ -64,6 +68,9 @@ def _human_copy(session: Session, ai: EvaluationRow, by: User) -> EvaluationRow:
         is_current=True,
         score=ai.score,
         auto_failed=ai.auto_failed,
+        provisional=ai.provisional,
+        provisional_reason=ai.provisional_reason,
+        provisional_criteria=list(ai.provisional_criteria or []) or None,
         created_by=by.id,
         criteria=[
             CriterionResultRow(
@@ -95,21 +102,6 @@ def _human_copy(session: Session, ai: EvaluationRow, by: User) -> EvaluationRow:
     )
     session.add(copy)
     return copy
-
-
-def _as_result(row: CriterionResultRow) -> CriterionResult:
-    return CriterionResult(
-        id=row.criterion_id,
-        verdict=row.verdict,  # type: ignore[arg-type]
-        confidence=row.confidence,
-        points=row.points,
-        max_points=row.max_points,
-        rationale=row.rationale,
-        critical=row.critical,
-        section=row.section,
-        bonus=row.bonus,
-        scale_value=row.scale_value,
-    )
 
 
 def validate_override(verdict: str, reason: str, crit: Criterion) -> str:
@@ -150,6 +142,7 @@ def override_verdict(
     crit, max_points = rubric_criterion(rubric, criterion_id)
     cleaned = validate_override(verdict, reason, crit)
     previous_score = current.score
+    ai = current if current.source == "ai" else ai_evaluation(session, current)
     evaluation = current if current.source == "human" else _human_copy(session, current, by)
     row = next((c for c in evaluation.criteria if c.criterion_id == criterion_id), None)
     if row is None:
@@ -162,9 +155,9 @@ def override_verdict(
     # A human verdict on a scale criterion takes the scale's top or bottom level.
     row.scale_value = None
     row.points, row.max_points = criterion_points(rubric, criterion_id, cast(Verdict, verdict))
-    results = [_as_result(c) for c in evaluation.criteria]
-    evaluation.score, evaluation.auto_failed = score_results(rubric, results)
-    session.flush()
+    published = republish_human(
+        session, call, evaluation, ai, review_threshold=review_policy().threshold
+    )
     record(
         session,
         actor_id=by.id,
@@ -177,6 +170,7 @@ def override_verdict(
         reason=cleaned,
         score_before=previous_score,
         score_after=evaluation.score,
+        provisional_after=published.provisional,
         evaluation_id=str(evaluation.id),
     )
     return OverrideResult(
@@ -191,6 +185,7 @@ def override_verdict(
         auto_failed=evaluation.auto_failed,
         previous_score=previous_score,
         evaluation_id=evaluation.id,
+        provisional=published.provisional,
     )
 
 

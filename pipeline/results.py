@@ -31,15 +31,22 @@ def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
     feedback = None
     ai: EvaluationRow | None = None
     if evaluation is not None:
-        # Moments and feedback come from the AI evaluation the current one derives from.
-        ai = session.scalar(
-            select(EvaluationRow).where(
-                EvaluationRow.call_id == call_id,
-                EvaluationRow.rubric_id == evaluation.rubric_id,
-                EvaluationRow.source == "ai",
+        ai = (
+            evaluation
+            if evaluation.source == "ai"
+            else session.scalar(
+                select(EvaluationRow).where(
+                    EvaluationRow.call_id == call_id,
+                    EvaluationRow.rubric_id == evaluation.rubric_id,
+                    EvaluationRow.source == "ai",
+                )
             )
         )
-        source_id = ai.id if ai is not None else evaluation.id
+        # Moments and feedback follow the current evaluation (a human one publishes its own,
+        # pipeline/publishing.py); a human evaluation made before that shows the AI's.
+        source_id = evaluation.id
+        if not _has_feedback(session, evaluation.id) and ai is not None:
+            source_id = ai.id
         moments = list(
             session.scalars(select(MomentRow).where(MomentRow.evaluation_id == source_id))
         )
@@ -52,13 +59,24 @@ def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
     return result
 
 
+def _has_feedback(session: Session, evaluation_id: uuid.UUID) -> bool:
+    found = session.scalar(select(FeedbackRow.id).where(FeedbackRow.evaluation_id == evaluation_id))
+    return found is not None
+
+
 def _show_overrides(shown: dict[str, Any], human: EvaluationRow, ai: EvaluationRow | None) -> None:
-    """A human evaluation says what changed: each override's reason, the AI's verdict, score."""
+    """A human evaluation says what changed: each override's reason, the AI's verdict, score.
+    Where a reviewer changed the verdict, the AI's rationale argued for the other one: it is
+    shown as superseded."""
     reasons = {c.criterion_id: c.reason for c in human.criteria}
     ai_verdicts = {c.criterion_id: c.verdict for c in ai.criteria} if ai else {}
     for crit in shown["criteria"]:
         crit["override_reason"] = reasons.get(crit["id"])
         crit["ai_verdict"] = ai_verdicts.get(crit["id"])
+        crit["rationale_superseded"] = bool(
+            reasons.get(crit["id"])
+            and ai_verdicts.get(crit["id"], crit["verdict"]) != crit["verdict"]
+        )
     shown["ai_score"] = round(ai.score, 1) if ai else None
 
 

@@ -44,7 +44,7 @@ def review_paths(
             status = get_call(s, submitted.call_id).status
         if status == CallStatus.failed:
             retry(svc, submitted.call_id)
-        if status != CallStatus.scored:
+        if status not in (CallStatus.scored, CallStatus.not_scorable):
             process_call(svc, submitted.call_id)
         with svc.session_factory() as s:
             outcome.results.append(load_review(s, submitted.call_id))

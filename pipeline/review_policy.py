@@ -61,7 +61,8 @@ def reviewed_pairs() -> Select[uuid.UUID, str, str, str, uuid.UUID]:
             and_(ai.call_id == human.call_id, ai.rubric_id == human.rubric_id, ai.source == "ai"),
         )
         .join(ac, and_(ac.evaluation_id == ai.id, ac.criterion_id == hc.criterion_id))
-        .where(human.source == "human", hc.reason.is_not(None))
+        # A provisional human copy still waits for its decisive verdict: not counted yet.
+        .where(human.source == "human", hc.reason.is_not(None), human.provisional.is_(False))
     )
 
 

@@ -1,13 +1,14 @@
 """The needs-review queue: scored calls whose current evaluation has verdicts waiting for a
-human (pipeline/review_policy.py), oldest first, and confirming a verdict without changing it.
-Helpers never commit."""
+human (pipeline/review_policy.py) or is provisional (an unsure critical fail holds back its
+auto-fail: scoring/publication.py), provisional calls first, then oldest first; and
+confirming a verdict without changing it. Helpers never commit."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, NotFound
@@ -29,13 +30,20 @@ def review_queue(session: Session, user: User, *, limit: int, offset: int) -> di
         .join(EvaluationRow, current_evaluation_join())
         .where(
             Call.status == CallStatus.scored,
-            exists().where(crit.evaluation_id == EvaluationRow.id, waiting_clause(crit, policy)),
+            or_(
+                EvaluationRow.provisional.is_(True),
+                exists().where(
+                    crit.evaluation_id == EvaluationRow.id, waiting_clause(crit, policy)
+                ),
+            ),
         )
     )
     query = scope_calls(query, user)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = session.execute(
-        query.order_by(Call.created_at, Call.id).limit(limit).offset(offset)
+        query.order_by(EvaluationRow.provisional.desc(), Call.created_at, Call.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     untrusted = untrusted_set(session, policy)
     evaluations = {ev.id: ev for _, ev in page}
@@ -46,7 +54,14 @@ def review_queue(session: Session, user: User, *, limit: int, offset: int) -> di
             .join(EvaluationRow, EvaluationRow.id == CriterionResultRow.evaluation_id)
             .where(
                 CriterionResultRow.evaluation_id.in_(list(evaluations)),
-                waiting_clause(CriterionResultRow, policy),
+                or_(
+                    waiting_clause(CriterionResultRow, policy),
+                    # a held criterion waits even if the threshold moved since
+                    EvaluationRow.provisional.is_(True)
+                    & CriterionResultRow.critical.is_(True)
+                    & (CriterionResultRow.verdict == "fail")
+                    & CriterionResultRow.reason.is_(None),
+                ),
             )
             .order_by(CriterionResultRow.evaluation_id, CriterionResultRow.position)
         )
@@ -64,12 +79,14 @@ def review_queue(session: Session, user: User, *, limit: int, offset: int) -> di
                 "rubric": ev.rubric.name,
                 "rubric_version": ev.rubric.version,
                 "score": round(ev.score, 1),
+                "provisional": ev.provisional,
+                "provisional_reason": ev.provisional_reason,
                 "criteria": [
                     {
                         "id": r.criterion_id,
                         "verdict": r.verdict,
                         "confidence": round(r.confidence, 3),
-                        "why": _why(r, ev.rubric_id, policy.threshold, untrusted),
+                        "why": _why(r, ev, policy.threshold, untrusted),
                     }
                     for r in waiting[ev.id]
                 ],
@@ -86,15 +103,17 @@ def review_queue(session: Session, user: User, *, limit: int, offset: int) -> di
 
 def _why(
     row: CriterionResultRow,
-    rubric_id: uuid.UUID,
+    evaluation: EvaluationRow,
     threshold: float,
     untrusted: set[tuple[uuid.UUID, str]],
 ) -> list[str]:
     out = []
     if row.confidence < threshold:
         out.append("low_confidence")
-    if (rubric_id, row.criterion_id) in untrusted:
+    if (evaluation.rubric_id, row.criterion_id) in untrusted:
         out.append("untrusted_criterion")
+    if row.criterion_id in (evaluation.provisional_criteria or ()):
+        out.append("unsure_critical_fail")  # the call's auto-fail waits on this verdict
     return out
 
 

@@ -15,6 +15,7 @@ from models.orm import (
     MomentRow,
     TranscriptRow,
 )
+from scoring.scorable import Scorability
 from scoring.types import CriterionResult, Evaluation, Evidence, Moment
 from transcription.types import AudioInfo, Segment, Transcript, Word
 
@@ -150,6 +151,16 @@ def feedback_to_json(fb: Feedback) -> dict[str, Any]:
     }
 
 
+def scorability_to_json(s: Scorability) -> dict[str, Any]:
+    return {
+        "scorable": s.scorable,
+        "reason": s.reason,
+        "confidence": _r(s.confidence, 2),
+        "detail": s.detail,
+        "signals": dict(s.signals),
+    }
+
+
 def evaluation_from_row(row: EvaluationRow) -> Evaluation:
     return Evaluation(
         rubric=row.rubric.name,
@@ -176,6 +187,9 @@ def evaluation_from_row(row: EvaluationRow) -> Evaluation:
             )
             for c in row.criteria
         ),
+        provisional=row.provisional,
+        provisional_criteria=tuple(row.provisional_criteria or ()),
+        provisional_reason=row.provisional_reason or "",
     )
 
 
@@ -206,6 +220,13 @@ def review_result(
     }
     if call.status.value == "failed":
         result["error"] = {"step": call.failed_step, "message": call.error}
+    # Whether the recording is a customer-service conversation (scoring/scorable.py): null
+    # until the score step checked it; a reviewer may have had it scored anyway.
+    scorability = call.scorability
+    result["scorable"] = None if scorability is None else bool(scorability.get("scorable"))
+    result["scorability"] = (
+        None if scorability is None else {**scorability, "score_anyway": call.score_anyway}
+    )
     if transcript is not None:
         result["transcript"] = {
             "engine": transcript.engine,
@@ -221,7 +242,14 @@ def review_result(
             "source": ev.source,
             "score": round(ev.score, 1),
             "auto_failed": ev.auto_failed,
-            "criteria": [criterion_to_json(c) for c in ev.criteria],
+            # An unsure critical fail waits for a human: the score is not final and stays out
+            # of averages (scoring/publication.py).
+            "provisional": ev.provisional,
+            "provisional_reason": ev.provisional_reason or None,
+            "provisional_criteria": list(ev.provisional_criteria),
+            "criteria": [
+                {**criterion_to_json(c), "rationale_superseded": False} for c in ev.criteria
+            ],
         }
         result["moments"] = [
             {

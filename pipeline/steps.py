@@ -29,27 +29,26 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from coaching.feedback import call_feedback
-from core.errors import CallReviewError, Conflict, NoSpeech, NotFound
+from core.errors import CallReviewError, Conflict, NotFound
 from models.orm import (
     Call,
     CallStatus,
     EvaluationRow,
-    FeedbackRow,
-    MomentRow,
     TranscriptRow,
 )
 from pipeline.exemplar_cache import prime_embedder
-from pipeline.redaction import drop_unreferenced, pii_moments, redact
+from pipeline.publishing import add_consequences, consequences
+from pipeline.redaction import drop_unreferenced, redact
 from pipeline.rubrics import call_rubric_row, stored_rubric
 from pipeline.serialize import (
     criterion_rows,
-    feedback_to_json,
+    scorability_to_json,
     segment_to_json,
     transcript_from_row,
 )
 from pipeline.services import Services, llm_config
-from scoring import evaluate, find_moments, get_embedder
+from scoring import evaluate, get_embedder
+from scoring.scorable import Scorability, assess
 from transcription import load_transcript_file, probe_audio, transcribe_file
 
 log = logging.getLogger(__name__)
@@ -194,9 +193,8 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
         except CallReviewError as exc:
             # Name the file as the user knows it, not by its storage key.
             raise type(exc)(exc.message.replace(path.name, label)) from exc
-        if kind != "transcript" and not transcript.segments:
-            seconds = info.duration_s if info is not None else 0.0
-            raise NoSpeech(f"no speech found in the recording ({seconds:.1f} s of audio)")
+        # A recording with no speech keeps its (empty) transcript: scoring marks it not
+        # scorable, which is what it is, rather than failed, which retrying would not fix.
         transcript, redacted_key = redact(svc, transcript, path, has_audio=kind == "audio")
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:
@@ -263,11 +261,17 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
             if row is None:
                 raise Conflict("the call has no transcript yet")
             transcript = transcript_from_row(row, call)
+            score_anyway = call.score_anyway
             if not _claim(svc, s, call_id, CallStatus.transcribed, CallStatus.scoring, STEP_SCORE):
                 return
         t0 = time.perf_counter()
         with _holding(svc, call_id, CallStatus.scoring):
             embedder = get_embedder(svc.settings.embedding_model)
+            # A reviewer's "score anyway" skips the check; its verdict stays on the call.
+            scorability = None if score_anyway else assess(transcript, embedder=embedder)
+            if scorability is not None and not scorability.scorable:
+                _not_scorable(svc, call_id, scorability)
+                return
             prime_embedder(embedder, rubric, svc.settings.cache_dir, svc.settings.embedding_model)
             evaluation = evaluate(
                 transcript,
@@ -276,8 +280,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 llm=llm_config(svc.settings),
                 review_threshold=svc.settings.review_confidence_threshold,
             )
-            moments = [*find_moments(transcript, evaluation, rubric), *pii_moments(transcript)]
-            feedback = call_feedback(transcript, evaluation)
+            moments, feedback = consequences(transcript, evaluation, rubric=rubric)
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:
             s.execute(
@@ -293,33 +296,20 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 is_current=True,
                 score=evaluation.score,
                 auto_failed=evaluation.auto_failed,
+                provisional=evaluation.provisional,
+                provisional_reason=evaluation.provisional_reason or None,
+                provisional_criteria=list(evaluation.provisional_criteria) or None,
                 processing_s=round(elapsed, 4),
                 criteria=criterion_rows(evaluation.criteria),
             )
             s.add(ev_row)
             s.flush()
-            for m in moments:
-                s.add(
-                    MomentRow(
-                        call_id=call_id,
-                        evaluation_id=ev_row.id,
-                        type=m.type,
-                        start=round(m.start, 3),
-                        end=round(m.end, 3),
-                        severity=m.severity,
-                        description=m.description,
-                        criterion=m.criterion,
-                    )
-                )
-            fb = feedback_to_json(feedback)
-            s.add(
-                FeedbackRow(
-                    evaluation_id=ev_row.id,
-                    strengths=fb["strengths"],
-                    improvements=fb["improvements"],
-                )
+            add_consequences(
+                s, call_id=call_id, evaluation_id=ev_row.id, moments=moments, feedback=feedback
             )
             call_row = get_call(s, call_id)
+            if scorability is not None:
+                call_row.scorability = scorability_to_json(scorability)
             call_row.status = CallStatus.scored
             call_row.scored_at = datetime.now(UTC)
             call_row.failed_step = None
@@ -330,6 +320,25 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 s.rollback()  # a racing worker scored it first
 
     _guarded(svc, call_id, STEP_SCORE, work)
+
+
+def _not_scorable(svc: Services, call_id: uuid.UUID, scorability: Scorability) -> None:
+    """The call ends here: its transcript is kept, nothing is scored (no averages move)."""
+    log.info("call %s is not scorable: %s", call_id, scorability.detail)
+    with svc.session_factory() as s:
+        s.execute(
+            update(Call)
+            .where(Call.id == call_id, Call.status == CallStatus.scoring)
+            .values(
+                status=CallStatus.not_scorable,
+                scorability=scorability_to_json(scorability),
+                failed_step=None,
+                error=None,
+                updated_at=datetime.now(UTC),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        s.commit()
 
 
 def process_call(svc: Services, call_id: uuid.UUID) -> CallStatus:

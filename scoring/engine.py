@@ -489,22 +489,31 @@ def evaluate(
     """Score ``transcript`` against ``rubric``. The embedder is loaded (once per process) only
     if a criterion uses exemplars and none is given. ``llm`` configures the `llm` evaluator's
     endpoint (without it those criteria use their fallback). A verdict whose confidence is below
-    ``review_threshold`` is flagged ``needs_review`` (None: flag nothing); it still counts."""
+    ``review_threshold`` is flagged ``needs_review`` (None: flag nothing); it still counts, but
+    an unsure critical fail makes the evaluation provisional instead of auto-failing it
+    (scoring/publication.py)."""
     ctx = CallContext(transcript, embedder, rubric.book)
     ctx.prepare(rubric)
     results: list[CriterionResult] = []
     for section, crit in rubric.criteria:
         out = judge(ctx, crit, llm)
         results.append(_result(ctx, section.id, section.weight, crit, out, review_threshold))
+    # Stage 4 sits on top of this module's arithmetic (it imports ``score``), hence imported here.
+    from scoring.publication import publish
+
+    published = publish(results, review_threshold=review_threshold)
     return Evaluation(
         rubric=rubric.name,
         rubric_version=rubric.version,
         source="ai",
-        score=score(results),
-        auto_failed=any(r.critical and r.verdict == "fail" for r in results),
+        score=published.score,
+        auto_failed=published.auto_failed,
         criteria=tuple(results),
         needs_review=tuple(r.id for r in results if r.needs_review),
         review_threshold=review_threshold,
+        provisional=published.provisional,
+        provisional_criteria=published.held,
+        provisional_reason=published.reason,
     )
 
 

@@ -61,6 +61,11 @@ class Evaluation:
     # Ids of the criteria whose verdict fell under the review threshold.
     needs_review: tuple[str, ...] = ()
     review_threshold: float | None = None
+    # Publication (scoring/publication.py): an unsure critical fail holds back the auto-fail;
+    # the score shown meanwhile counts it as a plain failed criterion, and waits for a human.
+    provisional: bool = False
+    provisional_criteria: tuple[str, ...] = ()
+    provisional_reason: str = ""
 
 
 @dataclass(frozen=True)

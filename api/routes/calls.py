@@ -22,6 +22,7 @@ from pipeline.calibration import ensure_not_blind
 from pipeline.intake import submit_upload
 from pipeline.overrides import override_verdict
 from pipeline.results import load_review
+from pipeline.scorability import score_anyway
 from pipeline.steps import get_call, retry
 
 router = APIRouter(tags=["calls"])
@@ -47,6 +48,8 @@ class CallSummary(BaseModel):
     score: float | None
     auto_failed: bool | None
     evaluation_source: str | None
+    provisional: bool | None = None
+    not_scorable_reason: str | None = None
 
 
 class CallPage(BaseModel):
@@ -152,6 +155,38 @@ def retry_call(
     return SubmittedOut(call_id=call_id, status=status.value)
 
 
+class ScoreAnywayIn(BaseModel):
+    reason: str = Field(
+        min_length=1,
+        max_length=2000,
+        pattern=r"^[^\x00]*$",  # PostgreSQL text cannot hold NUL
+        description="why this recording should be scored after all",
+    )
+
+
+@router.post(
+    "/calls/{call_id}/score-anyway",
+    status_code=202,
+    response_model=SubmittedOut,
+    responses={409: {"description": "the call is not marked not scorable"}},
+)
+def score_not_scorable_call(
+    call_id: uuid.UUID,
+    body: ScoreAnywayIn,
+    session: SessionDep,
+    runner: RunnerDep,
+    user: Reviewer,
+) -> SubmittedOut:
+    """Score a call the scorability check marked not scorable (it was a customer
+    conversation after all). The check's verdict is kept on the call; recorded in the audit
+    log."""
+    call = visible_call(session, user, call_id)
+    score_anyway(session, call, reason=body.reason, by=user)
+    session.commit()
+    runner.enqueue(call_id)
+    return SubmittedOut(call_id=call_id, status=get_call(session, call_id).status.value)
+
+
 class OverrideIn(BaseModel):
     verdict: Literal["pass", "fail", "na"]
     reason: str = Field(
@@ -175,6 +210,8 @@ class OverrideOut(BaseModel):
     previous_score: float
     evaluation_id: uuid.UUID
     evaluation_source: str = "human"
+    # Still provisional after this verdict: another unsure critical fail waits for a human.
+    provisional: bool = False
 
 
 @router.put(

@@ -1,7 +1,7 @@
 // callreview pages: multi-file upload with per-file progress, live status of calls in the list.
 "use strict";
 
-const FINAL = new Set(["scored", "failed"]);
+const FINAL = new Set(["scored", "failed", "not_scorable"]);
 const POLL_MS = 1500;
 
 function el(tag, attrs = {}, text = "") {
@@ -58,7 +58,7 @@ function uploadOne(file, agentId, row) {
   });
 }
 
-// Poll a call until it is scored or failed; update `target` (a status cell) as it moves.
+// Poll a call until it is scored, not scorable or failed; update `target` (a status cell) as it moves.
 function watchCall(callId, target, onFinal) {
   const tick = async () => {
     const res = await fetch(`/api/v1/calls/${callId}`, { headers: { Accept: "application/json" } });
@@ -75,6 +75,12 @@ function watchCall(callId, target, onFinal) {
     }
     if (call.status === "failed" && call.error) {
       parts.push(el("span", { class: "error-inline" }, call.error.message));
+    }
+    if (call.status === "not_scorable" && call.scorability) {
+      parts.push(el("span", { class: "muted small not-scorable-reason" }, call.scorability.detail));
+    }
+    if (call.status === "scored" && call.evaluation && call.evaluation.provisional) {
+      parts.push(el("span", { class: "badge provisional" }, "provisional"));
     }
     target.replaceChildren(...parts);
     target.dataset.state = call.status;

@@ -78,9 +78,27 @@ function initOverrides() {
       document.getElementById("auto-failed").hidden = !out.auto_failed;
       document.querySelector(".scorebox").classList.toggle("failed", out.auto_failed);
       document.getElementById("score-source").textContent = "reviewed by a human";
+      const provisional = document.getElementById("provisional-badge");
+      if (provisional) provisional.hidden = !out.provisional;
       status.textContent = `Saved. Score ${out.previous_score.toFixed(1)} → ${out.score.toFixed(1)}.`;
       form.elements.reason.value = "";
+      await refreshConsequences();
     });
+  }
+}
+
+// A verdict changes what follows from it (moments, feedback, provisional state, rationales):
+// take those parts from the page as the server now renders it.
+async function refreshConsequences() {
+  const res = await fetch(window.location.pathname, { headers: { Accept: "text/html" } });
+  if (!res.ok) return;
+  const fresh = new DOMParser().parseFromString(await res.text(), "text/html");
+  const ids = ["publication-block", "moments-block", "feedback-block"];
+  for (const el of fresh.querySelectorAll("[data-role=rationale]")) ids.push(el.id);
+  for (const id of ids) {
+    const now = document.getElementById(id);
+    const next = fresh.getElementById(id);
+    if (now && next) now.replaceWith(document.importNode(next, true));
   }
 }
 
@@ -102,7 +120,7 @@ function waitThenReload(callId) {
     const res = await fetch(`/api/v1/calls/${callId}`);
     if (res.ok) {
       const call = await res.json();
-      if (call.status === "scored" || call.status === "failed") { window.location.reload(); return; }
+      if (["scored", "failed", "not_scorable"].includes(call.status)) { window.location.reload(); return; }
     }
     setTimeout(tick, 1500);
   };

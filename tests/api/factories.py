@@ -10,13 +10,15 @@ import uuid
 import wave
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from core.passwords import hash_password
 from models.orm import Call, CallStatus, EvaluationRow, Role, User
 from pipeline.rubrics import ensure_rubric_row, load_call_rubric
 from pipeline.serialize import criterion_rows
 from pipeline.services import Services
-from scoring.engine import score as rubric_score
+from scoring.confidence import DEFAULT_REVIEW_THRESHOLD
+from scoring.publication import publish
 from scoring.types import CriterionResult, Evidence
 
 PASSWORD = "correct horse battery"
@@ -93,9 +95,11 @@ def make_call(
     filename: str = "call.wav",
     audio: bytes | None = None,
     error: str | None = None,
+    scorability: dict[str, Any] | None = None,
 ) -> uuid.UUID:
     """A call with a stored recording and, when scored, an AI evaluation of ``verdicts``
-    (default: ``CLEAN``) scored with the real rubric arithmetic."""
+    (default: ``CLEAN``) scored with the real rubric arithmetic and published with the real
+    rule (an unsure critical fail is provisional) at the default review threshold."""
     data = audio if audio is not None else tone_wav()
     stored = svc.storage.put_stream(io.BytesIO(data), suffix=".wav")
     rubric = load_call_rubric(RUBRIC)
@@ -115,6 +119,7 @@ def make_call(
             created_at=created_at or datetime.now(UTC),
             error=error,
             failed_step="transcribe" if status == CallStatus.failed else None,
+            scorability=scorability,
         )
         s.add(call)
         s.flush()
@@ -146,13 +151,17 @@ def make_call(
 def _evaluation_row(
     call: Call, rubric_id: uuid.UUID, results: list[CriterionResult]
 ) -> EvaluationRow:
+    published = publish(results, review_threshold=DEFAULT_REVIEW_THRESHOLD)
     return EvaluationRow(
         call_id=call.id,
         rubric_id=rubric_id,
         source="ai",
         is_current=True,
-        score=rubric_score(results),
-        auto_failed=any(r.critical and r.verdict == "fail" for r in results),
+        score=published.score,
+        auto_failed=published.auto_failed,
+        provisional=published.provisional,
+        provisional_reason=published.reason or None,
+        provisional_criteria=list(published.held) or None,
         criteria=criterion_rows(
             [replace(r, evidence=(Evidence(1.0, 2.0, "agent", "evidence"),)) for r in results]
         ),

@@ -57,7 +57,7 @@ def _wait_scored(client: TestClient, call_id: str, timeout: float = 120) -> dict
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = client.get(f"/api/v1/calls/{call_id}").json()
-        if body["status"] in ("scored", "failed"):
+        if body["status"] in ("scored", "failed", "not_scorable"):
             return body
         time.sleep(0.2)
     raise AssertionError(f"call {call_id} was not processed within {timeout} s")
@@ -136,16 +136,18 @@ def _tone_wav(seconds: float = 2.0, rate: int = 16000) -> bytes:
     return buf.getvalue()
 
 
-def test_audio_range_clip_and_failed_call_retry(client: TestClient):
-    """A tone has no speech: the call fails with the reason, keeps its audio, serves Range
-    requests and clips, and can be retried."""
+def test_audio_range_clip_of_a_not_scorable_call_and_score_anyway(client: TestClient):
+    """A tone has no speech: the call is not scorable with the reason, keeps its audio, serves
+    Range requests and clips, is refused a retry (nothing failed), and a reviewer can have it
+    scored anyway (audited)."""
     agent_id = _agent_id(client)
     data = _tone_wav()
     call_id = _upload(client, "tone.wav", data, agent_id).json()["call_id"]
     body = _wait_scored(client, call_id)
-    assert body["status"] == "failed"
-    assert body["error"]["step"] == "transcribe"
-    assert "no speech" in body["error"]["message"]
+    assert body["status"] == "not_scorable"
+    assert body["scorable"] is False
+    assert body["scorability"]["reason"] == "no_speech"
+    assert body["evaluation"] is None and body["transcript"]["segments"] == []
 
     full = client.get(f"/api/v1/calls/{call_id}/audio")
     assert full.status_code == 200 and full.content == data
@@ -161,6 +163,25 @@ def test_audio_range_clip_and_failed_call_retry(client: TestClient):
     bad = client.get(f"/api/v1/calls/{call_id}/clip", params={"start": 2, "end": 1})
     assert bad.status_code == 422
 
-    res = client.post(f"/api/v1/calls/{call_id}/retry")
-    assert res.status_code == 202
-    assert _wait_scored(client, call_id)["status"] == "failed"
+    assert client.post(f"/api/v1/calls/{call_id}/retry").status_code == 409
+    res = client.post(f"/api/v1/calls/{call_id}/score-anyway", json={"reason": "  "})
+    assert res.status_code == 422  # a reason is required
+    res = client.post(
+        f"/api/v1/calls/{call_id}/score-anyway", json={"reason": "a customer is on the line"}
+    )
+    assert res.status_code == 202, res.text
+    scored = _wait_scored(client, call_id)
+    assert scored["status"] == "scored"
+    assert scored["scorable"] is False  # the check's verdict stays, for the record
+    assert scored["scorability"]["score_anyway"] is True
+    assert scored["evaluation"] is not None
+    again = client.post(f"/api/v1/calls/{call_id}/score-anyway", json={"reason": "again"})
+    assert again.status_code == 409
+    svc = client.app.state.services  # type: ignore[attr-defined]
+    with svc.session_factory() as s:
+        from models.orm import AuditEvent
+
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "call.score_anyway"))
+        assert event.entity_id == call_id
+        assert event.details["reason"] == "a customer is on the line"
+        assert event.details["scorability"]["reason"] == "no_speech"

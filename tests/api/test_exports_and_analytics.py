@@ -14,6 +14,7 @@ HEADER = [
     "call_id", "agent_id", "agent", "team", "filename", "created_at", "status", "rubric",
     "rubric_version", "evaluation_source", "score", "auto_failed", "section", "criterion",
     "verdict", "confidence", "points", "max_points", "critical", "override_reason",
+    "provisional",
 ]  # fmt: skip
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -56,17 +57,18 @@ def test_csv_has_one_row_per_call_and_criterion(world: World):
         str(first), str(alice.id), "Alice Agent", "A", "'=HYPERLINK(evil).wav",
         MONDAY.isoformat(), "scored", "contact-center-default", "1", "human", "88.9", "false",
         "closing", "closing", "fail", "1.00", "0", "10", "false", 'no closing, said "bye"',
+        "false",
     ]  # fmt: skip
     hold = rows[4]
     assert hold[9:] == [
         "human", "88.9", "false", "care", "hold_etiquette", "na", "0.90", "0", "10",
-        "false", "",
+        "false", "", "false",
     ]  # fmt: skip
     bob_row = rows[9 + 6]
     assert bob_row[0] == str(second)
     assert bob_row[9:] == [
         "ai", "0.0", "true", "conduct", "professional_language", "fail", "0.90", "0", "10",
-        "true", "",
+        "true", "", "false",
     ]  # fmt: skip
 
     only_bob = _csv(w, agent_id=str(bob.id))

@@ -103,3 +103,66 @@ def test_login_page_flow_and_errors_as_pages(world: World):
     assert c.get("/nowhere").status_code == 404
     assert c.get("/api/v1/nowhere").json() == {"detail": "Not Found"}
     assert c.get("/static/app.css").status_code == 200
+
+
+def test_review_page_shows_provisional_not_scorable_and_superseded(world: World):
+    w = world
+    unsure = make_call(
+        w.svc,
+        agent=w.users["agent_a"],
+        filename="unsure.wav",
+        verdicts={"identity_verification": "fail"},
+        confidence={"identity_verification": 0.45},
+    )
+    voicemail = make_call(
+        w.svc,
+        agent=w.users["agent_a"],
+        filename="voicemail.wav",
+        status=CallStatus.not_scorable,
+        scorability={
+            "scorable": False,
+            "reason": "one_voice",
+            "confidence": 0.95,
+            "detail": "Only one side speaks (agent, 31 words): not a conversation.",
+            "signals": {},
+        },
+    )
+    _as(w, "qa")
+    page = w.client.get(f"/calls/{unsure}").text
+    assert 'id="provisional-reason">Unsure critical fail: identity verification (0.45)' in page
+    assert '<a href="#criterion-identity_verification">identity verification</a>' in page
+    assert 'id="provisional-badge" class="badge provisional"' in page
+    assert "superseded" not in page.split('id="criterion-greeting"')[1].split("</li>")[0]
+
+    w.client.put(
+        f"/api/v1/calls/{unsure}/criteria/greeting",
+        json={"verdict": "fail", "reason": "no name"},
+        headers=w.headers("qa"),
+    )
+    page = w.client.get(f"/calls/{unsure}").text
+    greeting = page.split('id="criterion-greeting"')[1].split("</li>")[0]
+    assert "AI rationale, superseded by the reviewer's verdict:" in greeting
+    assert "<s>greeting was pass</s>" in greeting
+
+    page = w.client.get(f"/calls/{voicemail}").text
+    assert (
+        'id="not-scorable-reason">Only one side speaks (agent, 31 words): not a conversation.'
+        in page
+    )
+    assert f'data-url="/api/v1/calls/{voicemail}/score-anyway"' in page
+    assert 'id="pending-state"' not in page
+
+    listing = w.client.get("/calls", params={"provisional": "true"}).text
+    assert "unsure.wav" in listing and "voicemail.wav" not in listing
+    listing = w.client.get("/calls", params={"status": "not_scorable"}).text
+    assert "voicemail.wav" in listing and "not a conversation." in listing
+
+    dash = w.client.get("/dashboard").text
+    assert (
+        'id="provisional-link" href="/calls?status=scored&amp;provisional=true">1 call</a>' in dash
+    )
+    assert 'id="not-scorable-link" href="/calls?status=not_scorable">1 call</a>' in dash
+
+    _as(w, "agent_a")
+    own = w.client.get(f"/calls/{voicemail}").text
+    assert "score-anyway" not in own  # only reviewers decide

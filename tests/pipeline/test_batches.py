@@ -81,6 +81,7 @@ def test_a_batch_runs_every_pending_call_and_reports_progress(svc: Services, tmp
         "transcribed": 0,
         "scoring": 0,
         "scored": 3,
+        "not_scorable": 0,
         "failed": 0,
     }
     with svc.session_factory() as s:

@@ -201,19 +201,50 @@ def test_retry_refuses_calls_that_did_not_fail(svc: Services, good_call: Path):
 
 
 @pytest.mark.parametrize("kind", ["silence", "music", "dtmf"])
-def test_audio_without_speech_fails_with_reason_and_writes_nothing(
+def test_audio_without_speech_is_not_scorable_and_keeps_its_empty_transcript(
     svc: Services, tmp_path: Path, kind: str
 ):
-    """20 s of silence or of hold-music-like tones: no invented words, a failed call that says
-    why, the upload kept, nothing else written."""
+    """20 s of silence or of hold-music-like tones: no invented words; the call is not
+    scorable (not failed: a retry would find the same nothing), says why, keeps the upload
+    and its empty transcript, and writes no evaluation."""
     from tests.synth import Silence, Tones, render_call
 
     event = Silence(20.0) if kind == "silence" else Tones(20.0, kind)  # type: ignore[arg-type]
     rendered = render_call([event], tmp_path / f"{kind}.wav", stereo=True)
     outcome = review_paths(svc, [rendered.path], agent="Priya")
     [result] = outcome.results
-    assert result["status"] == "failed"
-    assert result["error"]["step"] == "transcribe"
-    assert result["error"]["message"].startswith("no speech found in the recording (21.")
-    assert result["transcript"] is None and result["evaluation"] is None
-    assert _counts(svc) == {"calls": 1, "transcripts": 0, "evaluations": 0, "moments": 0}
+    assert result["status"] == "not_scorable"
+    assert "error" not in result
+    assert result["scorable"] is False
+    scorability = result["scorability"]
+    assert (scorability["reason"], scorability["confidence"], scorability["score_anyway"]) == (
+        "no_speech",
+        0.99,
+        False,
+    )
+    assert scorability["detail"].startswith("No speech was found in 21.")
+    assert result["transcript"]["segments"] == [] and result["evaluation"] is None
+    assert _counts(svc) == {"calls": 1, "transcripts": 1, "evaluations": 0, "moments": 0}
+    import uuid
+
+    with pytest.raises(Conflict):
+        retry(svc, uuid.UUID(result["call_id"]))
+
+
+@pytest.mark.slow
+def test_a_speech_is_not_scorable_and_keeps_its_transcript(svc: Services):
+    """A real recording that is not a call (JFK's inaugural address): transcribed, kept, not
+    scored, and it says why; the review result's existing fields keep their shape."""
+    from tests.transcription.realsets import JFK
+
+    [result] = review_paths(svc, [JFK], agent="Priya").results
+    assert (result["status"], result["scorable"], result["evaluation"]) == (
+        "not_scorable",
+        False,
+        None,
+    )
+    assert result["scorability"]["reason"] == "one_voice"
+    assert result["scorability"]["detail"].startswith("Only one voice was heard")
+    assert "fellow Americans" in " ".join(s["text"] for s in result["transcript"]["segments"])
+    assert (result["moments"], result["feedback"]) == ([], None)
+    assert _counts(svc) == {"calls": 1, "transcripts": 1, "evaluations": 0, "moments": 0}
