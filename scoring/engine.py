@@ -4,7 +4,7 @@ scales, evidence-weighted confidence, the review queue and the score."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -29,10 +29,10 @@ from scoring.context import (
     who,
 )
 from scoring.embedding import Embedder
+from scoring.holds import announced_holds, silence_pairs
 from scoring.llm import LLMConfig, LLMRejected, ask
 from scoring.rubric import (
     Criterion,
-    Detector,
     HoldEvaluator,
     LexicalEvaluator,
     LLMEvaluator,
@@ -46,7 +46,7 @@ from scoring.rubric import (
     TimingEvaluator,
     VerificationEvaluator,
 )
-from scoring.timeline import Span, Utterance, announced_silences, overlaps, silences
+from scoring.timeline import Span, Utterance, overlaps
 from scoring.types import CriterionResult, Evaluation, Evidence, Verdict
 from transcription.types import Transcript
 
@@ -155,25 +155,8 @@ def _semantic(
     )
 
 
-def _announcer(ctx: CallContext, det: Detector) -> Callable[[Utterance], bool]:
-    def test(u: Utterance) -> bool:
-        return ctx.detect(det, u)[0] is not None
-
-    return test
-
-
 def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
-    gaps = silences(ctx.transcript, ev.min_gap_s)
-    # A turn whose speaker is unsure still announces a hold by its words: only agents put
-    # callers on hold, so "unknown" counts as the agent here.
-    pairs = announced_silences(
-        ctx.utts,
-        gaps,
-        _announcer(ctx, ev.announce),
-        speakers=("agent", "unknown"),
-        within_s=ev.announce_within_s,
-    )
-    holds = [(g, a) for g, a in pairs if a is not None]
+    holds = announced_holds(ctx, ev)
     if not holds:
         reason = crit.na_when or "no hold was announced"
         return Outcome("na", 0.8, f"Not applicable: {reason}.")
@@ -213,14 +196,7 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
 
 def _timing(ctx: CallContext, crit: Criterion, ev: TimingEvaluator) -> Outcome:
     if ev.metric == "silence":
-        gaps = silences(ctx.transcript, ev.threshold_s)
-        pairs = announced_silences(
-            ctx.utts,
-            gaps,
-            _announcer(ctx, ev.hold.announce),
-            speakers=(*ev.hold.speakers, "unknown"),
-            within_s=ev.hold.within_s,
-        )
+        pairs = silence_pairs(ctx, ev)
         dead = [g for g, a in pairs if a is None]
         held = len(pairs) - len(dead)
         if len(dead) > ev.max_events:

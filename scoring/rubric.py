@@ -517,11 +517,12 @@ class Confusion(_Model):
 
 
 class MomentRules(_Model):
-    """Thresholds of the flagged moments that no criterion owns (the rest follow the verdicts:
-    a dead-air moment is the dead-air criterion's unannounced silence)."""
+    """Thresholds of the flagged moments that no criterion owns. The rest follow the verdicts:
+    dead air and holds are the rubric's silence and hold criteria's own findings, prohibited
+    phrases its "forbid" criterion's evidence; ``dead_air_s`` and ``prohibited_sets`` apply
+    only to a rubric that has no such criterion."""
 
-    hold_min_s: float = Field(default=5.0, gt=0)
-    dead_air_s: float = Field(default=10.0, gt=0)  # when the rubric has no silence criterion
+    dead_air_s: float = Field(default=10.0, gt=0)
     long_hold_s: float = Field(default=60.0, gt=0)
     very_long_hold_s: float = Field(default=120.0, gt=0)
     overtalk_s: float = Field(default=1.0, gt=0)

@@ -22,7 +22,8 @@ def test_bad_call_moments(rubric: Rubric, embedder: Embedder) -> None:
         ("failed_criterion", 3.02, 30.26, "warning", "empathy"),
         # a missing resolution cites the request and how the agent ended the call
         ("failed_criterion", 3.02, 32.83, "warning", "resolution"),
-        ("prohibited_phrase", 9.39, 11.3, "critical", "professional_language"),
+        # the sentence the verdict rests on, not the whole turn
+        ("prohibited_phrase", 9.39, 10.14, "critical", "professional_language"),
         ("failed_criterion", 9.39, 30.26, "critical", "professional_language"),
         ("dead_air", 13.05, 25.67, "warning", "dead_air"),
         ("failed_criterion", 13.05, 25.67, "warning", "dead_air"),
