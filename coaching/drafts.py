@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from coaching import wording as w
 from coaching.goals import Goal, GoalProgress, default_due, evaluate_goal, suggest_target
 from coaching.stats import CriterionStats, average_score, criterion_stats, pass_rate, trend
+from coaching.texts import Texts, fill, text_for
 from coaching.training import TrainingModule, match_modules
 from coaching.types import Clip, ScoredCall
 
@@ -117,7 +118,10 @@ def build_draft(
     now: datetime,
     previous: PreviousSession | None = None,
     modules: Sequence[TrainingModule] = (),
+    texts: Texts | None = None,
 ) -> Draft:
+    """A draft from the agent's scored calls; ``texts`` are the rubric's coaching texts by
+    criterion (the default rubric's when None)."""
     calls = sorted(calls, key=lambda c: c.at)
     at_of = {c.call_id: c.at for c in calls}
     stats = criterion_stats(calls)
@@ -153,9 +157,11 @@ def build_draft(
     picks = tuple(
         TrainingPick(cid, m, next_meeting.date()) for cid, m in match_modules(modules, focus_ids)
     )
-    tasks = tuple(_tasks(focus, next_meeting.date()))
+    tasks = tuple(_tasks(focus, next_meeting.date(), texts))
     plan = tuple(_action_plan(focus, picks, next_meeting))
-    feedback, quotes = _feedback(calls, since, until, avg, focus, strengths, recognition, at_of)
+    feedback, quotes = _feedback(
+        calls, since, until, avg, focus, strengths, recognition, at_of, texts
+    )
     return Draft(
         since=since,
         until=until,
@@ -276,24 +282,10 @@ def _recognition(previous: PreviousSession, follow_up: FollowUp) -> tuple[str, .
     return tuple(out)
 
 
-_TASKS: dict[str, str] = {
-    "hold_etiquette": "Role-play the hold procedure with your coach: ask, hold, thank.",
-    "empathy": "Write down three acknowledgement phrases that sound like you, and use one on "
-    "every call where the customer is upset.",
-    "greeting": "Practise your opening aloud five times until it names you and the company.",
-    "closing": "Keep a sticky note with your closing question and use it on every call.",
-    "dead_air": "Role-play a long account lookup, narrating what you are doing.",
-    "resolution": "End every call for a week by stating the next step and when it happens.",
-    "identity_verification": "Role-play the identity check with your coach on three scenarios.",
-    "professional_language": "List the phrases to avoid and the positive phrase you will use "
-    "instead of each.",
-}
-
-
-def _tasks(focus: Sequence[Focus], due: date) -> list[Task]:
+def _tasks(focus: Sequence[Focus], due: date, texts: Texts | None) -> list[Task]:
     tasks = []
     for f in focus:
-        text = _TASKS.get(f.criterion, f"Practise {w.label(f.criterion)} with your coach.")
+        text = fill(text_for(texts, f.criterion).task, name=w.label(f.criterion))
         tasks.append(Task(text, due, f.criterion))
     clips = [c for f in focus for c in f.evidence]
     if len(clips) >= 2:
@@ -342,6 +334,7 @@ def _feedback(
     strengths: Sequence[Strength],
     recognition: Sequence[str],
     at_of: dict[str, datetime],
+    texts: Texts | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     if not calls:
         return (
@@ -368,6 +361,6 @@ def _feedback(
             clip = f.evidence[0]
             text += f" For example {w.example(clip, at_of.get(clip.call_id))}."
             quotes.append(w.quote(clip.text))
-        paras.append(f"{text} {w.tip(f.criterion)}")
+        paras.append(f"{text} {fill(text_for(texts, f.criterion).tip, name=w.label(f.criterion))}")
     paras.append(w.INVITATION)
     return "\n\n".join(paras), tuple(quotes)

@@ -8,24 +8,6 @@ from datetime import date, datetime
 
 from coaching.types import Clip
 
-TIPS: dict[str, str] = {
-    "greeting": 'Open with your name and the company: "Thank you for calling <company>, my name '
-    'is <name>, how can I help?"',
-    "identity_verification": "Before going into the account, ask for one identifier (date of "
-    "birth, postcode or the last four digits of the card) and wait for the answer.",
-    "empathy": "A short acknowledgement first (\"I'm sorry about that, I can see why that is "
-    'frustrating") helps the customer feel heard before you move to the fix.',
-    "hold_etiquette": 'Ask before a hold ("May I put you on a short hold?") and thank the '
-    'customer when you come back ("Thanks for holding").',
-    "resolution": "Close the loop: say what you have done or the next step with a time frame.",
-    "closing": 'End by offering further help and thanking the customer: "Is there anything '
-    'else I can help with today?"',
-    "professional_language": 'Lead with what you can do: "Let me see what options we have for '
-    'you."',
-    "dead_air": 'When you need time, tell the customer ("Bear with me while I look into that") '
-    "and check back every 30 seconds or so.",
-}
-GENERIC_TIP = "Let's listen to these moments together and agree on one thing to try next time."
 INVITATION = (
     "What gets in the way on these calls? When you acknowledge this session, tell me in your "
     "own words, so we plan the next steps together."
@@ -64,7 +46,3 @@ def trend_phrase(trend: float | None) -> str:
         return ""
     word = "up" if trend > 0 else "down"
     return f", {word} {abs(trend) * 100:.0f} points between the first and second half of the period"
-
-
-def tip(criterion: str) -> str:
-    return TIPS.get(criterion, GENERIC_TIP)

@@ -29,7 +29,7 @@ from models.orm import Role, User
 from pipeline import audit
 from pipeline.access import can_see_agent, sees_everything
 from pipeline.call_filters import as_utc
-from pipeline.coaching_data import history, transcript_texts
+from pipeline.coaching_data import coaching_texts, history, transcript_texts
 from pipeline.coaching_files import attachments
 from pipeline.coaching_measure import goal_of, session_goals
 from pipeline.coaching_training import as_modules, list_modules, module_by_ref
@@ -146,6 +146,7 @@ def create_draft(
         now=now,
         previous=_previous(session, prev, until) if prev else None,
         modules=as_modules(list_modules(session)),
+        texts=coaching_texts(session, [c.call_id for c in calls]),
     )
     spoken = transcript_texts(session, {c.call_id for c in calls})
     spoken += [o_e.text for c in calls for o in c.outcomes for o_e in o.evidence]

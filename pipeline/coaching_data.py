@@ -12,9 +12,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coaching.texts import texts_for
 from coaching.types import Outcome, ScoredCall
-from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, TranscriptRow
+from models.orm import (
+    Call,
+    CallStatus,
+    CriterionResultRow,
+    EvaluationRow,
+    RubricRow,
+    TranscriptRow,
+)
 from pipeline.call_filters import as_utc, current_evaluation_join
+from pipeline.rubrics import stored_rubric
+from scoring.rubric import CoachingText, default_rubric
 from scoring.types import Evidence
 
 
@@ -84,6 +94,24 @@ def _outcome(r: CriterionResultRow) -> Outcome:
         if isinstance(e, dict)
     )
     return Outcome(r.criterion_id, r.verdict, r.points, r.max_points, evidence, r.critical)
+
+
+def coaching_texts(session: Session, call_ids: Iterable[str]) -> dict[str, CoachingText]:
+    """The coaching texts of the rubrics these calls were judged with (the built-in default
+    first, so its criteria keep their words when a call's rubric has none of its own)."""
+    ids = [uuid.UUID(c) for c in set(call_ids)]
+    rows = (
+        session.scalars(
+            select(RubricRow)
+            .join(EvaluationRow, EvaluationRow.rubric_id == RubricRow.id)
+            .where(EvaluationRow.call_id.in_(ids))
+            .order_by(RubricRow.version)
+            .distinct()
+        ).all()
+        if ids
+        else []
+    )
+    return texts_for(default_rubric(), *(stored_rubric(r) for r in rows))
 
 
 def transcript_texts(session: Session, call_ids: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from coaching.feedback import Feedback, call_feedback
+from coaching.texts import texts_for
 from models.orm import Call, EvaluationRow, FeedbackRow, MomentRow, TranscriptRow
 from pipeline.redaction import pii_moments
 from pipeline.rubrics import stored_rubric
@@ -38,7 +39,8 @@ def consequences(
     with the thresholds and cue sets of the rubric it was judged with."""
     found = find_moments(transcript, evaluation, rubric)
     moments = follow_reviewers(found, evaluation, reviewed=reviewed)
-    return [*moments, *pii_moments(transcript)], call_feedback(transcript, evaluation)
+    texts = texts_for(rubric) if rubric is not None else None
+    return [*moments, *pii_moments(transcript)], call_feedback(transcript, evaluation, texts)
 
 
 def add_consequences(

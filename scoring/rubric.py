@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -390,6 +391,36 @@ class NaRule(_Model):
         return self
 
 
+_PLACEHOLDERS = ("t", "q", "d", "name", "rationale")
+
+
+class CoachingText(_Model):
+    """What coaching says about a criterion, as rubric data (templates take {t} the time,
+    {q} the quoted words, {d} a duration in seconds, {name} the criterion's label and
+    {rationale} the verdict's reason). Empty: a generic text built from the label."""
+
+    strength: str = ""  # praise for a passed criterion
+    improvement: str = ""  # the next step for a failed one
+    tip: str = ""  # one practical tip in a coaching draft
+    task: str = ""  # a practice task in a coaching draft
+    # Whose words a strength or an improvement quotes ("customer": what they said).
+    strength_quote: SpeakerSel = "agent"
+    improvement_quote: SpeakerSel = "any"
+
+    @field_validator("strength", "improvement", "tip", "task")
+    @classmethod
+    def _placeholders(cls, v: str) -> str:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(v) if f is not None]
+        except ValueError as exc:
+            raise ValueError(f"invalid template: {exc}") from None
+        unknown = [f for f in fields if f not in _PLACEHOLDERS]
+        if unknown:
+            allowed = ", ".join("{" + p + "}" for p in _PLACEHOLDERS)
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}} (allowed: {allowed})")
+        return v
+
+
 class Criterion(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     question: str
@@ -409,6 +440,7 @@ class Criterion(_Model):
     scale: tuple[ScaleLevel, ...] | None = None
     pass_at: float | None = None
     evaluator: Evaluator
+    coaching: CoachingText = CoachingText()
 
     @field_validator("bonus")
     @classmethod
