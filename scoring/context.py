@@ -20,6 +20,7 @@ from scoring.rubric import (
     HoldEvaluator,
     LexicalEvaluator,
     LLMEvaluator,
+    QuestionEvaluator,
     ResolutionEvaluator,
     Rubric,
     SemanticEvaluator,
@@ -69,7 +70,10 @@ def exemplar_texts(rubric: Rubric) -> list[str]:
         for det in detectors(crit):
             if det.uses_embeddings:
                 texts += list(det.positives) + list(det.negatives)
-    return list(dict.fromkeys(texts))
+        if isinstance(crit.evaluator, QuestionEvaluator):
+            texts += [crit.question.strip(), *crit.evaluator.positives]
+            texts += [crit.label.strip()] if crit.label else []
+    return list(dict.fromkeys(t for t in texts if t))
 
 
 class CallContext:

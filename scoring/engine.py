@@ -31,12 +31,14 @@ from scoring.context import (
 from scoring.embedding import Embedder
 from scoring.holds import announced_holds, silence_pairs
 from scoring.llm import LLMConfig, LLMRejected, ask
+from scoring.question import judge_question
 from scoring.rubric import (
     Criterion,
     HoldEvaluator,
     LexicalEvaluator,
     LLMEvaluator,
     NaRule,
+    QuestionEvaluator,
     ResolutionEvaluator,
     Rubric,
     SemanticEvaluator,
@@ -328,6 +330,8 @@ def _run(ctx: CallContext, crit: Criterion, ev: object, llm: LLMConfig | None) -
         return conversation.judge_resolution(ctx, crit, ev)
     if isinstance(ev, LLMEvaluator):
         return _llm(ctx, crit, ev, llm)
+    if isinstance(ev, QuestionEvaluator):
+        return judge_question(ctx, crit, ev)
     raise TypeError(f"no evaluator for {type(ev).__name__}")
 
 

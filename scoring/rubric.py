@@ -322,6 +322,24 @@ class LLMEvaluator(_Model):
     max_confidence: float = Field(default=0.85, gt=0.0, le=1.0)
 
 
+class QuestionEvaluator(_Model):
+    """A criterion written only as a plain-language question (and guidance). A model judges it
+    when one is configured (the turns closest in meaning to the question as the excerpt);
+    otherwise the question itself (and as a statement), the label and any ``positives`` are the
+    exemplars: the turn of ``window.speaker`` closest in meaning passes when it stands out —
+    with a confidence low enough that a human confirms it."""
+
+    type: Literal["question"] = "question"
+    window: Window = Window(speaker="agent")
+    positives: tuple[str, ...] = ()
+    # The closest turn passes when it reaches ``threshold`` and stands ``margin`` above the
+    # call's typical turn.
+    threshold: float = Field(default=0.25, ge=0.0, le=1.0)
+    margin: float = Field(default=0.12, ge=0.0, le=1.0)
+    # Turns the model sees: those closest in meaning to the question, in call order.
+    excerpt_turns: int = Field(default=12, ge=2, le=40)
+
+
 Evaluator = Annotated[
     SemanticEvaluator
     | LexicalEvaluator
@@ -331,7 +349,8 @@ Evaluator = Annotated[
     | SequenceEvaluator
     | VerificationEvaluator
     | ResolutionEvaluator
-    | LLMEvaluator,
+    | LLMEvaluator
+    | QuestionEvaluator,
     Field(discriminator="type"),
 ]
 EVALUATOR_TYPES = (
@@ -344,6 +363,7 @@ EVALUATOR_TYPES = (
     "verification",
     "resolution",
     "llm",
+    "question",
 )
 
 
@@ -439,7 +459,8 @@ class Criterion(_Model):
     # pass from ``pass_at`` up. A rule evaluator's pass gives the top level, a fail the lowest.
     scale: tuple[ScaleLevel, ...] | None = None
     pass_at: float | None = None
-    evaluator: Evaluator
+    # None: judged from the question and guidance alone (a ``question`` evaluator).
+    evaluator: Evaluator = QuestionEvaluator()
     coaching: CoachingText = CoachingText()
 
     @field_validator("bonus")

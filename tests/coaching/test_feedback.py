@@ -55,3 +55,38 @@ def test_bad_call_praise_first_then_tied_improvements() -> None:
         "At 0:03 the customer said \"I've called three times about my bill and nobody has fixed"
     )
     assert all(not HARSH.search(s) for s in fb.strengths)
+
+
+def test_a_rubrics_own_criterion_gets_its_own_or_generic_words() -> None:
+    from coaching.feedback import call_feedback
+    from coaching.texts import texts_for
+    from scoring.rubric import parse_rubric
+    from scoring.types import CriterionResult, Evaluation, Evidence
+    from tests.scoring.helpers import make_transcript
+
+    rubric = parse_rubric(
+        "name: own\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: callback\n        question: Did the agent offer a callback?\n"
+        "        points: 5\n"
+        "      - id: recap\n        question: Did the agent recap the next steps?\n"
+        "        points: 5\n"
+        "        coaching: {improvement: 'At {t}, sum up what happens next: {name}.'}\n"
+    )
+    ev = Evaluation(
+        "own",
+        1,
+        "ai",
+        0.0,
+        False,
+        tuple(
+            CriterionResult(
+                cid, "fail", 0.6, 0, 5, "Nothing close.", (Evidence(61, 64, "agent", "ok"),)
+            )
+            for cid in ("callback", "recap")
+        ),
+    )
+    fb = call_feedback(make_transcript([("agent", 0, 1, "hi")]), ev, texts_for(rubric))
+    assert [i.text for i in fb.improvements] == [
+        "Callback: Nothing close. Let's listen to 1:01 together and plan the next step.",
+        "At 1:01, sum up what happens next: Recap.",
+    ]

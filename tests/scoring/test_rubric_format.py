@@ -11,7 +11,7 @@ import pytest
 from core.errors import RubricError
 from scoring import Embedder, evaluate, load_rubric, score_results
 from scoring.engine import criterion_points
-from scoring.rubric import LLMEvaluator, SentimentEvaluator, SequenceEvaluator
+from scoring.rubric import LLMEvaluator, SentimentEvaluator, SequenceEvaluator, parse_rubric
 from scoring.types import CriterionResult
 from tests.scoring.helpers import make_transcript, script
 
@@ -184,3 +184,56 @@ def test_bonus_alone_cannot_make_a_score() -> None:
     results = [_result(c.id, "na") for _, c in r.criteria if c.na_allowed]
     results[-2] = _result("went_extra_mile", "pass")
     assert score_results(r, results) == (0.0, False)
+
+
+def test_cue_sets_are_rubric_data_covered_by_the_fingerprint() -> None:
+    from pipeline.rubrics import rubric_fingerprint
+    from scoring import default_rubric
+
+    base = default_rubric()
+    greeting = next(c for c in base.cues if c.name == "greeting_self_id")
+    trimmed = base.model_copy(
+        update={
+            "cues": tuple(
+                c.model_copy(update={"patterns": c.patterns[1:]}) if c is greeting else c
+                for c in base.cues
+            )
+        }
+    )
+    assert rubric_fingerprint(trimmed)[1] != rubric_fingerprint(base)[1]
+    # a stored rubric re-read from its JSON keeps the patterns it was stored with
+    again = type(base).model_validate_json(trimmed.model_dump_json())
+    assert (
+        next(c for c in again.cues if c.name == "greeting_self_id").patterns
+        == (greeting.patterns[1:])
+    )
+
+
+def test_a_rubric_adds_its_own_cue_sets_and_asr_confusions() -> None:
+    text = (
+        "name: own-cues\nversion: 1\ntitle: T\n"
+        "cues:\n  upsell: ['\\bupgrade\\b']\n"
+        "asr_confusions: [{heard: up grade, meant: upgrade}]\n"
+        "sections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: upsell\n        question: Did the agent offer an upgrade?\n"
+        "        points: 5\n        evaluator:\n          type: lexical\n          mode: require\n"
+        "          detect: {cue_sets: [upsell]}\n"
+    )
+    rubric = parse_rubric(text)
+    assert rubric.book.any(["upsell"], "would you like an up grade today")
+    assert rubric.book.any(["closing"], "anything else i can help with")  # the library's
+
+
+def test_a_criterion_written_only_as_a_question() -> None:
+    text = (
+        "name: q\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: callback\n        question: Did the agent offer to call the customer back?\n"
+        "        points: 5\n"
+    )
+    crit = parse_rubric(text).sections[0].criteria[0]
+    assert (crit.evaluator.type, crit.coaching.strength) == ("question", "")
+
+
+def test_coaching_templates_take_only_known_placeholders() -> None:
+    text = _crit("        coaching: {tip: 'Say {q} at {when}'}\n" + LEX)
+    assert "unknown placeholder {when}" in _error(text)
