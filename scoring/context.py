@@ -263,6 +263,9 @@ class Outcome:
     evidence: list[Evidence] = field(default_factory=list)
     scale_value: float | None = None
     method: str = ""
+    # How the verdict was reached within its evaluator ("cue", "framed", "unanswered", ...):
+    # part of ``method`` ("verification:framed"), and the key calibration learns by.
+    basis: str = ""
 
 
 def utt_evidence(u: Utterance) -> Evidence:

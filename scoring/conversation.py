@@ -144,7 +144,12 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
     asks = verification_asks(ctx, ev)
     if not work.needed and not asks:
         reason = crit.na_when or "the call needed no account work"
-        return Outcome("na", 0.8, f"Not applicable: {reason} (no account data read or changed).")
+        return Outcome(
+            "na",
+            0.8,
+            f"Not applicable: {reason} (no account data read or changed).",
+            basis="no-account-work",
+        )
     deadline = work.first_agent_act.utt.start if work.first_agent_act else float("inf")
     answered: list[tuple[Ask, Reply]] = []
     refused: list[tuple[Ask, Reply]] = []
@@ -172,6 +177,7 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
             f"{quote(a.hit)}, answered at {clock(r.utt.start)}"
             + (f", before the account work at {clock(act.utt.start)}." if act else "."),
             unique_evidence([hit_evidence(a.hit), utt_evidence(r.utt)]),
+            basis=f"{a.how}-{a.hit.how}",
         )
     act_ev = [hit_evidence(act)] if act else []
     if answered:
@@ -182,6 +188,7 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
             f"Verified only at {clock(a.hit.utt.start)}, after the account work at "
             f"{clock(act.utt.start) if act else '?'} ({quote(act) if act else ''}).",
             unique_evidence([*act_ev, hit_evidence(a.hit)]),
+            basis="after-account-work",
         )
     if refused:
         a, r = refused[0]
@@ -190,6 +197,7 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
             0.7,
             f"{quote(a.hit)} asked, but the customer could not answer ({clock(r.utt.start)}).",
             unique_evidence([hit_evidence(a.hit), utt_evidence(r.utt)]),
+            basis="refused",
         )
     if unanswered:
         a = unanswered[0]
@@ -198,6 +206,7 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
             0.6,
             f"{quote(a.hit)} asked, but the customer gave no answer.",
             unique_evidence([hit_evidence(a.hit), *act_ev]),
+            basis="unanswered",
         )
     what = (
         f"before the account work at {clock(act.utt.start)} ({quote(act)})"
@@ -207,7 +216,8 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
         else "in the call"
     )
     evidence = act_ev or ([hit_evidence(work.first_request)] if work.first_request else [])
-    return Outcome("fail", 0.85, f"No verification question {what}.", evidence)
+    basis = "no-ask-before-work" if act else "no-ask"
+    return Outcome("fail", 0.85, f"No verification question {what}.", evidence, basis=basis)
 
 
 # ------------------------------------------------------------------------------ resolution
@@ -437,6 +447,7 @@ def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator)
                 f'{quote(h)} confirms "{said.text}", but the customer asked for "{wanted.text}"'
                 f"{more}: the confirmation contradicts the request.",
                 unique_evidence([*([utt_evidence(req)] if req else []), hit_evidence(h)]),
+                basis="contradiction",
             )
         tail = list(seg.agent[-3:])
         return Outcome(
@@ -445,6 +456,7 @@ def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator)
             f"No answer, confirmed action or next step from the agent after {asked}{more}: "
             f"{label}.",
             [*([utt_evidence(req)] if req else []), *[utt_evidence(u) for u in tail]],
+            basis="unanswered" if len(segs) == 1 else "one-unanswered",
         )
     seg, h = resolved[-1] if len(resolved) > 1 else resolved[0]
     if len(resolved) > 1:
@@ -457,4 +469,5 @@ def judge_resolution(ctx: CallContext, crit: Criterion, ev: ResolutionEvaluator)
         min(x.confidence for _, x in resolved),
         f"{why}: {label}.",
         unique_evidence([hit_evidence(x) for _, x in resolved]),
+        basis=h.how if len(resolved) == 1 else "all-answered",
     )

@@ -66,7 +66,7 @@ def _semantic(
         if not t_hits:
             conf = miss_confidence(ev.trigger.detect, t_best)
             reason = crit.na_when or "the condition for this criterion did not occur"
-            return Outcome("na", conf, f"Not applicable: {reason}.")
+            return Outcome("na", conf, f"Not applicable: {reason}.", basis="no-trigger")
         trigger_hit = t_hits[0]
         cands = [u for u in cands if u.start >= trigger_hit.utt.start]
     hits, best = ctx.hits(ev.detect, cands)
@@ -80,9 +80,10 @@ def _semantic(
                 if len(hits) == 1
                 else f"{len(hits)} turns, first {quote(hits[0])}: {label}.",
                 [hit_evidence(x) for x in hits],
+                basis=max(hits, key=lambda h: h.confidence).how,
             )
         conf = miss_confidence(ev.detect, best)
-        return Outcome("pass", conf, f"None found in {where(ev.window)}: {label}.")
+        return Outcome("pass", conf, f"None found in {where(ev.window)}: {label}.", basis="none")
     # require
     trig_ev = [hit_evidence(trigger_hit)] if trigger_hit else []
     if isinstance(ev, SemanticEvaluator) and ev.response is not None and hits:
@@ -116,6 +117,7 @@ def _semantic(
                 0.6,
                 f"{quote(h)} asked, but {who(resp.speaker)} gave no answer: {label}.",
                 [hit_evidence(x) for x in hits[:3]],
+                basis="unanswered",
             )
         h, u = answered[0]
         return Outcome(
@@ -123,6 +125,7 @@ def _semantic(
             h.confidence,
             f"{quote(h)}, answered at {clock(u.start)}: {label}.",
             [hit_evidence(h), utt_evidence(u)],
+            basis=f"answered-{h.how}",
         )
     if hits:
         # Equal confidence: a window judged by its end (resolution) cites the latest match.
@@ -133,13 +136,16 @@ def _semantic(
             h.confidence,
             f"{quote(h)}: {label}.",
             unique_evidence([*trig_ev, hit_evidence(h)]),
+            basis=h.how,
         )
     if isinstance(ev, SemanticEvaluator):
         for alt in ev.alternatives:
             alt_hits = _step_hits(ctx, alt)
             if alt_hits:
                 h = alt_hits[-1]
-                return Outcome("pass", h.confidence, f"{quote(h)}: {label}.", [hit_evidence(h)])
+                return Outcome(
+                    "pass", h.confidence, f"{quote(h)}: {label}.", [hit_evidence(h)], basis="alt"
+                )
     if trigger_hit is not None:
         after = cands[:2]
         return Outcome(
@@ -148,12 +154,14 @@ def _semantic(
             f"The customer said {quote(trigger_hit)}; no {label} from "
             f"{who(ev.window.speaker)} after it.",
             unique_evidence([*trig_ev, *[utt_evidence(u) for u in after]]),
+            basis="ignored-trigger",
         )
     return Outcome(
         "fail",
         miss_confidence(ev.detect, best),
         f"No {label} in {where(ev.window)}.",
         absence_evidence(ev.window, cands),
+        basis="absent",
     )
 
 
@@ -161,7 +169,7 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
     holds = announced_holds(ctx, ev)
     if not holds:
         reason = crit.na_when or "no hold was announced"
-        return Outcome("na", 0.8, f"Not applicable: {reason}.")
+        return Outcome("na", 0.8, f"Not applicable: {reason}.", basis="no-hold")
     missing: list[tuple[Span, Utterance, list[Utterance]]] = []
     thanked: list[tuple[Span, Utterance, Hit]] = []
     for gap, ann in holds:
@@ -184,6 +192,7 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
             f"Hold announced at {clock(ann.start)} ({gap.duration:.0f} s), but the agent did not "
             f"thank the customer for holding on return at {clock(gap.end)}.",
             unique_evidence([utt_evidence(ann), *[utt_evidence(u) for u in back[:1]]]),
+            basis="unthanked",
         )
     gap, ann, h = thanked[0]
     n = len(thanked)
@@ -193,6 +202,7 @@ def _hold(ctx: CallContext, crit: Criterion, ev: HoldEvaluator) -> Outcome:
         f"Hold announced at {clock(ann.start)} and {quote(h)} on return"
         + (f" ({n} holds, all thanked)." if n > 1 else "."),
         unique_evidence([e for _, a, hh in thanked for e in (utt_evidence(a), hit_evidence(hh))]),
+        basis="thanked",
     )
 
 
@@ -414,6 +424,8 @@ def judge(ctx: CallContext, crit: Criterion, llm: LLMConfig | None = None) -> Ou
     out = _run(ctx, crit, crit.evaluator, llm)
     if not out.method:
         out.method = crit.evaluator.type
+    if out.basis and out.method == crit.evaluator.type:
+        out.method = f"{out.method}:{out.basis}"
     return out
 
 

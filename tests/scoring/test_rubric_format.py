@@ -138,7 +138,7 @@ def test_extended_rubric_scores_with_weights_scale_and_bonus(embedder: Embedder)
         "greeting": ("pass", 10.0, 10.0, 3.0, "excellent", "lexical (no LLM configured)"),
         "verify_before_account": ("pass", 20.0, 20.0, None, "", "sequence"),
         "customer_sentiment": ("pass", 10.0, 10.0, None, "", "sentiment"),
-        "went_extra_mile": ("pass", 5.0, 5.0, None, "", "lexical"),
+        "went_extra_mile": ("pass", 5.0, 5.0, None, "", "lexical:cue"),
         "no_transfer": ("na", 0.0, 5.0, None, "", "na_rule"),
     }
     # 45 earned of 40 applicable (the bonus is not in the total): capped at 100
