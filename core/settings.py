@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     # Humans in the loop (issue 5). Verdicts under this confidence wait in the review queue.
     review_confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    # A critical fail (which zeroes the call) publishes only when its calibrated confidence
+    # reaches this; under it, the call shows a provisional score and waits for a reviewer.
+    critical_confidence_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
     # A criterion (per rubric version) whose AI-vs-human agreement falls under the bar, once
     # at least `agreement_min_reviews` of its verdicts were checked by a human, is untrusted:
     # its AI verdicts all go to the review queue until a new rubric version replaces it.

@@ -155,8 +155,14 @@ def override_verdict(
     # A human verdict on a scale criterion takes the scale's top or bottom level.
     row.scale_value = None
     row.points, row.max_points = criterion_points(rubric, criterion_id, cast(Verdict, verdict))
+    policy = review_policy()
     published = republish_human(
-        session, call, evaluation, ai, review_threshold=review_policy().threshold
+        session,
+        call,
+        evaluation,
+        ai,
+        review_threshold=policy.threshold,
+        critical_threshold=policy.critical_threshold,
     )
     record(
         session,

@@ -92,6 +92,7 @@ def republish_human(
     ai: EvaluationRow | None,
     *,
     review_threshold: float | None,
+    critical_threshold: float | None = None,
 ) -> Publication:
     """Re-apply publication to a human evaluation whose verdicts changed, and rebuild its
     moments and feedback from the human-effective verdicts. Does not commit."""
@@ -101,7 +102,11 @@ def republish_human(
     evaluation = human_effective(
         evaluation_from_row(human), ai_verdicts=ai_verdicts, reasons=reasons
     )
-    published = publish(evaluation.criteria, review_threshold=review_threshold)
+    published = publish(
+        evaluation.criteria,
+        review_threshold=review_threshold,
+        critical_threshold=critical_threshold,
+    )
     apply_publication(human, published)
     row = session.scalar(select(TranscriptRow).where(TranscriptRow.call_id == call.id))
     if row is not None:

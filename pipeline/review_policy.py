@@ -22,6 +22,7 @@ from scoring.types import VERDICTS
 @dataclass(frozen=True)
 class ReviewPolicy:
     threshold: float = 0.6
+    critical_threshold: float = 0.9
     metric: str = "kappa"  # kappa | accuracy
     bar: float = 0.6
     min_reviews: int = 10
@@ -30,6 +31,7 @@ class ReviewPolicy:
     def from_settings(cls, s: Settings) -> ReviewPolicy:
         return cls(
             threshold=s.review_confidence_threshold,
+            critical_threshold=s.critical_confidence_threshold,
             metric=s.agreement_metric,
             bar=s.agreement_bar,
             min_reviews=s.agreement_min_reviews,

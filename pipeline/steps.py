@@ -279,6 +279,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 embedder=embedder,
                 llm=llm_config(svc.settings),
                 review_threshold=svc.settings.review_confidence_threshold,
+                critical_threshold=svc.settings.critical_confidence_threshold,
             )
             moments, feedback = consequences(transcript, evaluation, rubric=rubric)
         elapsed = time.perf_counter() - t0

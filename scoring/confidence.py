@@ -13,6 +13,8 @@ from transcription.types import Transcript
 P_LOW, P_HIGH = 0.35, 0.85  # mean word probability: at or below P_LOW no trust, P_HIGH full
 S_LOW, S_HIGH = 0.5, 0.9  # speaker confidence: 0.5 is a guess
 DEFAULT_REVIEW_THRESHOLD = 0.6
+# A critical fail (which zeroes the call) publishes only this sure; under it, it waits for a human.
+DEFAULT_CRITICAL_THRESHOLD = 0.9
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,15 @@ def evidence_quality(transcript: Transcript, evidence: Sequence[Evidence]) -> Ev
         speaker=_scale(min_s, S_LOW, S_HIGH) if min_s is not None else 1.0,
         mean_probability=mean_p,
         min_speaker_confidence=min_s,
+    )
+
+
+def call_quality(transcript: Transcript) -> EvidenceQuality:
+    """Trust in the whole call's words and speakers: what a verdict that something was *not*
+    said rests on (a question the recogniser garbled is a question the rules cannot find)."""
+    return evidence_quality(
+        transcript,
+        [Evidence(s.start, s.end, "unknown", s.text) for s in transcript.segments if s.text],
     )
 
 

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 import numpy as np
 
 from scoring import conversation
 from scoring import sentiment as senti
-from scoring.confidence import DEFAULT_REVIEW_THRESHOLD, adjust, evidence_quality
+from scoring.calibration import Calibration, builtin_calibration
+from scoring.confidence import (
+    DEFAULT_CRITICAL_THRESHOLD,
+    DEFAULT_REVIEW_THRESHOLD,
+    adjust,
+    call_quality,
+    evidence_quality,
+)
 from scoring.context import (
     CallContext,
     Hit,
@@ -51,6 +59,22 @@ from scoring.rubric import (
 from scoring.timeline import Span, Utterance, overlaps
 from scoring.types import CriterionResult, Evaluation, Evidence, Verdict
 from transcription.types import Transcript
+
+# Bases of verdicts that rest on something not being found in the call.
+ABSENCE_BASES = frozenset(
+    {
+        "absent",
+        "none",
+        "no-trigger",
+        "ignored-trigger",
+        "unanswered",
+        "one-unanswered",
+        "no-ask",
+        "no-ask-before-work",
+        "no-account-work",
+        "no-hold",
+    }
+)
 
 __all__ = ["CallContext", "clock", "evaluate", "exemplar_texts", "score", "score_results"]
 
@@ -436,10 +460,24 @@ def _result(
     crit: Criterion,
     out: Outcome,
     review_threshold: float | None,
+    calibration: Calibration | None,
 ) -> CriterionResult:
     max_points = crit.points * weight
-    quality = evidence_quality(ctx.transcript, out.evidence)
-    confidence = adjust(out.confidence, quality)
+    # A verdict that something was not said is as good as the whole call's words; one that
+    # quotes what was said, as good as those words.
+    quality = (
+        call_quality(ctx.transcript)
+        if out.basis in ABSENCE_BASES
+        else evidence_quality(ctx.transcript, out.evidence)
+    )
+    # How often a verdict reached this way was right on labelled calls; then unsure words or
+    # speakers pull it toward a coin flip.
+    raw = (
+        calibration.probability(crit.id, out.verdict, out.method)
+        if calibration is not None and calibration.size
+        else out.confidence
+    )
+    confidence = adjust(raw, quality)
     rationale = out.rationale
     if quality.trust < 1.0 and out.verdict != "na":
         rationale += f" (confidence lowered: {quality.note()})"
@@ -477,23 +515,33 @@ def evaluate(
     embedder: Embedder | None = None,
     llm: LLMConfig | None = None,
     review_threshold: float | None = DEFAULT_REVIEW_THRESHOLD,
+    critical_threshold: float | None = DEFAULT_CRITICAL_THRESHOLD,
+    calibration: Calibration | Literal["builtin"] | None = "builtin",
 ) -> Evaluation:
     """Score ``transcript`` against ``rubric``. The embedder is loaded (once per process) only
     if a criterion uses exemplars and none is given. ``llm`` configures the `llm` evaluator's
-    endpoint (without it those criteria use their fallback). A verdict whose confidence is below
-    ``review_threshold`` is flagged ``needs_review`` (None: flag nothing); it still counts, but
-    an unsure critical fail makes the evaluation provisional instead of auto-failing it
+    endpoint (without it those criteria use their fallback). Confidences come from
+    ``calibration`` (``"builtin"``: the one shipped for this rubric, if any; None: the
+    evaluators' own). A verdict whose confidence is below ``review_threshold`` is flagged
+    ``needs_review`` (None: flag nothing); it still counts, but a critical fail under
+    ``critical_threshold`` makes the evaluation provisional instead of auto-failing it
     (scoring/publication.py)."""
+    if calibration == "builtin":
+        calibration = builtin_calibration(rubric.name)
     ctx = CallContext(transcript, embedder, rubric.book)
     ctx.prepare(rubric)
     results: list[CriterionResult] = []
     for section, crit in rubric.criteria:
         out = judge(ctx, crit, llm)
-        results.append(_result(ctx, section.id, section.weight, crit, out, review_threshold))
+        results.append(
+            _result(ctx, section.id, section.weight, crit, out, review_threshold, calibration)
+        )
     # Stage 4 sits on top of this module's arithmetic (it imports ``score``), hence imported here.
     from scoring.publication import publish
 
-    published = publish(results, review_threshold=review_threshold)
+    published = publish(
+        results, review_threshold=review_threshold, critical_threshold=critical_threshold
+    )
     return Evaluation(
         rubric=rubric.name,
         rubric_version=rubric.version,

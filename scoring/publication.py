@@ -52,9 +52,17 @@ def _name(criterion_id: str) -> str:
     return criterion_id.replace("_", " ")
 
 
-def publish(results: Sequence[CriterionResult], *, review_threshold: float | None) -> Publication:
+def publish(
+    results: Sequence[CriterionResult],
+    *,
+    review_threshold: float | None,
+    critical_threshold: float | None = None,
+) -> Publication:
     """The score to show for ``results`` and whether it is final (see the module's rules).
-    ``review_threshold`` None holds nothing: every critical fail auto-fails at once."""
+    A critical fail is held when under ``critical_threshold`` (default: ``review_threshold``;
+    None holds nothing: every critical fail auto-fails at once)."""
+    if critical_threshold is not None:
+        review_threshold = critical_threshold
     held = held_criteria(results, review_threshold)
     confident_fail = any(r.critical and r.verdict == "fail" and r.id not in held for r in results)
     if confident_fail or not held:

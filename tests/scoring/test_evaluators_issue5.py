@@ -138,15 +138,19 @@ def _degrade(t: Transcript, *, probability: float = 1.0, speaker: float = 1.0) -
 def test_unsure_words_and_speakers_lower_confidence_and_flag_review(
     rubric: Rubric, embedder: Embedder
 ) -> None:
-    clean = evaluate(good_call(), rubric, embedder=embedder)
+    clean = evaluate(good_call(), rubric, embedder=embedder, calibration=None)
     assert clean.needs_review == () and clean.review_threshold == 0.6
     conf = {c.id: c.confidence for c in clean.criteria}
     assert conf["greeting"] == 0.95
-    murky = evaluate(_degrade(good_call(), probability=0.55), rubric, embedder=embedder)
+    murky = evaluate(
+        _degrade(good_call(), probability=0.55), rubric, embedder=embedder, calibration=None
+    )
     g = next(c for c in murky.criteria if c.id == "greeting")
     assert g.confidence == 0.68  # 0.5 + (0.95 - 0.5) * (0.55 - 0.35) / 0.5
     assert g.rationale.endswith("(confidence lowered: mean word probability 0.55)")
-    guessed = evaluate(_degrade(good_call(), speaker=0.55), rubric, embedder=embedder)
+    guessed = evaluate(
+        _degrade(good_call(), speaker=0.55), rubric, embedder=embedder, calibration=None
+    )
     assert guessed.needs_review == (
         "greeting",
         "identity_verification",
@@ -154,6 +158,8 @@ def test_unsure_words_and_speakers_lower_confidence_and_flag_review(
         "hold_etiquette",
         "resolution",
         "closing",
+        # "nothing prohibited was said" is as sure as the whole call's speaker labels
+        "professional_language",
     )
     assert all(c.needs_review for c in guessed.criteria if c.id in guessed.needs_review)
     # the timing verdict rests on measured silence, not on words: untouched
@@ -162,7 +168,33 @@ def test_unsure_words_and_speakers_lower_confidence_and_flag_review(
     assert guessed.score == clean.score
     assert (
         evaluate(
-            _degrade(good_call(), speaker=0.55), rubric, embedder=embedder, review_threshold=None
+            _degrade(good_call(), speaker=0.55),
+            rubric,
+            embedder=embedder,
+            review_threshold=None,
+            calibration=None,
         ).needs_review
         == ()
     )
+
+
+def test_calibrated_confidence_follows_how_the_verdict_was_reached(
+    rubric: Rubric, embedder: Embedder
+) -> None:
+    from scoring.calibration import Calibration, Labelled, fit
+
+    rows = [Labelled("greeting", "pass", "semantic:cue", True)] * 18 + [
+        Labelled("greeting", "pass", "semantic:cue", False)
+    ] * 2
+    cal: Calibration = fit(rows, rubric.name)
+    # 18 of 20 right, smoothed toward the broader keys (all 18/20 here): 0.90
+    assert round(cal.probability("greeting", "pass", "semantic:cue"), 2) == 0.9
+    ev = evaluate(good_call(), rubric, embedder=embedder, calibration=cal)
+    assert next(c for c in ev.criteria if c.id == "greeting").confidence == 0.9
+    # a way never seen borrows from its criterion and verdict
+    assert round(cal.probability("greeting", "pass", "semantic:embedding"), 2) == 0.9
+    # a murky call pulls the calibrated value toward a coin flip
+    murky = evaluate(
+        _degrade(good_call(), probability=0.55), rubric, embedder=embedder, calibration=cal
+    )
+    assert next(c for c in murky.criteria if c.id == "greeting").confidence == 0.66

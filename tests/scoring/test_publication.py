@@ -113,12 +113,16 @@ def test_evaluate_publishes_through_the_rule(rubric: Rubric, embedder: Embedder)
     """The same unverified call: auto-failed when its fail is sure enough for the threshold,
     provisional at 85.0 (15 of 100 points lost) when it is not."""
     transcript = make_transcript(script(_no_verification()))
-    sure = evaluate(transcript, rubric, embedder=embedder, review_threshold=None)
+    sure = evaluate(
+        transcript, rubric, embedder=embedder, review_threshold=None, critical_threshold=None
+    )
     iv = next(c for c in sure.criteria if c.id == "identity_verification")
     assert (iv.verdict, iv.critical) == ("fail", True)
     assert (sure.score, sure.auto_failed, sure.provisional) == (0.0, True, False)
 
-    unsure = evaluate(transcript, rubric, embedder=embedder, review_threshold=1.0)
+    unsure = evaluate(
+        transcript, rubric, embedder=embedder, review_threshold=1.0, critical_threshold=1.0
+    )
     assert (unsure.score, unsure.auto_failed, unsure.provisional) == (85.0, False, True)
     assert unsure.provisional_criteria == ("identity_verification",)
     assert unsure.provisional_reason.startswith("Unsure critical fail: identity verification (")
