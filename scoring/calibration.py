@@ -30,6 +30,9 @@ class Labelled:
     confidence: float = 0.0  # the confidence it was given (for reliability, not for fitting)
 
 
+MAX_PROBABILITY = 0.99
+
+
 def _keys(criterion: str, verdict: str, method: str) -> tuple[str, str, str, str]:
     return ("*", f"v:{verdict}", f"c:{criterion}|{verdict}", f"m:{criterion}|{verdict}|{method}")
 
@@ -49,7 +52,8 @@ class Calibration:
             right, total = self.counts.get(key, (0, 0))
             strength = 2.0 if i == 0 else self.prior_strength
             p = (right + strength * p) / (total + strength)
-        return p
+        # However often it was right before, a machine's verdict is never certain.
+        return min(max(p, 1.0 - MAX_PROBABILITY), MAX_PROBABILITY)
 
     @property
     def size(self) -> int:
