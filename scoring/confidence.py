@@ -70,11 +70,19 @@ def evidence_quality(transcript: Transcript, evidence: Sequence[Evidence]) -> Ev
 
 
 def call_quality(transcript: Transcript) -> EvidenceQuality:
-    """Trust in the whole call's words and speakers: what a verdict that something was *not*
-    said rests on (a question the recogniser garbled is a question the rules cannot find)."""
-    return evidence_quality(
-        transcript,
-        [Evidence(s.start, s.end, "unknown", s.text) for s in transcript.segments if s.text],
+    """Trust in the whole call's words and speakers, word by word: what a verdict that
+    something was *not* said rests on (a question the recogniser garbled is a question the
+    rules cannot find; a turn given to the wrong speaker is one they look for in vain)."""
+    probs = [w.probability for s in transcript.segments for w in s.words]
+    weights = [(max(len(s.words), 1), s.speaker_confidence) for s in transcript.segments]
+    total = sum(n for n, _ in weights)
+    mean_p = sum(probs) / len(probs) if probs else None
+    mean_s = sum(n * c for n, c in weights) / total if total else None
+    return EvidenceQuality(
+        words=_scale(mean_p, P_LOW, P_HIGH) if mean_p is not None else 1.0,
+        speaker=_scale(mean_s, S_LOW, S_HIGH) if mean_s is not None else 1.0,
+        mean_probability=mean_p,
+        min_speaker_confidence=mean_s,
     )
 
 
