@@ -150,7 +150,7 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
             f"Not applicable: {reason} (no account data read or changed).",
             basis="no-account-work",
         )
-    deadline = work.first_agent_act.utt.start if work.first_agent_act else float("inf")
+    deadline = hit_evidence(work.first_agent_act).start if work.first_agent_act else float("inf")
     answered: list[tuple[Ask, Reply]] = []
     refused: list[tuple[Ask, Reply]] = []
     unanswered: list[Ask] = []
@@ -163,8 +163,12 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
         else:
             answered.append((a, reply))
     act = work.first_agent_act
+    # Sentence times, not turn times: "I see the order. Oh, and a quick security question…"
+    # is one turn that reads the account first.
     in_time = [
-        (a, r) for a, r in answered if not ev.before_account_work or a.hit.utt.start <= deadline
+        (a, r)
+        for a, r in answered
+        if not ev.before_account_work or hit_evidence(a.hit).start <= deadline
     ]
     if in_time:
         a, r = in_time[0]

@@ -28,6 +28,7 @@ def announced_holds(ctx: CallContext, ev: HoldEvaluator) -> list[tuple[Span, Utt
         announcer(ctx, ev.announce),
         speakers=("agent", "unknown"),
         within_s=ev.announce_within_s,
+        asks_leave=announcer(ctx, ev.permission),
     )
     return [(g, a) for g, a in pairs if a is not None]
 
@@ -40,4 +41,5 @@ def silence_pairs(ctx: CallContext, ev: TimingEvaluator) -> list[tuple[Span, Utt
         announcer(ctx, ev.hold.announce),
         speakers=(*ev.hold.speakers, "unknown"),
         within_s=ev.hold.within_s,
+        asks_leave=announcer(ctx, ev.hold.permission),
     )

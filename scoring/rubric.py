@@ -154,6 +154,8 @@ class LexicalEvaluator(_Model):
 
 class HoldCues(_Model):
     announce: Detector = Detector(cue_sets=("hold_announce",))
+    # "Is that all right?" after the announcement asks leave for the hold; it does not end it.
+    permission: Detector = Detector(cue_sets=("hold_permission",), negation_sensitive=False)
     speakers: tuple[SpeakerSel, ...] = ("agent",)
     within_s: float = Field(default=25.0, gt=0)
 
@@ -171,6 +173,7 @@ class HoldEvaluator(_Model):
     type: Literal["hold"]
     announce: Detector = Detector(cue_sets=("hold_announce",))
     thanks: Detector = Detector(cue_sets=("hold_thanks",))
+    permission: Detector = Detector(cue_sets=("hold_permission",), negation_sensitive=False)
     min_gap_s: float = Field(default=4.0, gt=0)
     announce_within_s: float = Field(default=25.0, gt=0)
     return_turns: int = Field(default=2, ge=1)

@@ -187,12 +187,30 @@ def first_match(
 # Turns this short between an announcement and the silence ("okay", "sure, no problem") keep
 # the announcement in force.
 ACK_MAX_WORDS = 4
+# The customer's reply to a hold ("Yes, I'll hang on, no problem") may run a little longer.
+CUSTOMER_ACK_MAX_WORDS = 6
 
 
 @dataclass(frozen=True)
 class Hold:
     announcement: Utterance
     span: Span
+
+
+def _moves_on(
+    u: Utterance,
+    is_announcement: Callable[[Utterance], bool],
+    asks_leave: Callable[[Utterance], bool] | None,
+) -> bool:
+    """The turn ends with a question that is neither the announcement itself ("Can I put you
+    on hold?") nor a request for leave ("Is that all right?"): the agent asked the customer
+    something after announcing."""
+    sentences = _sentences(u.words) if u.words else []
+    last = _join_words([w for _, _, w in sentences[-1]]) if sentences else u.text
+    if not is_question(last):
+        return False
+    tail = Utterance(-1, u.start, u.end, u.speaker, last)  # not the turn: its own clauses
+    return not is_announcement(tail) and not (asks_leave is not None and asks_leave(tail))
 
 
 def announced_silences(
@@ -202,6 +220,7 @@ def announced_silences(
     *,
     speakers: Sequence[str] = ("agent",),
     within_s: float = 25.0,
+    asks_leave: Callable[[Utterance], bool] | None = None,
 ) -> list[tuple[Span, Utterance | None]]:
     """Pair every gap with the announcement that explains it, or None: a turn of ``speakers``
     ending at most ``within_s`` before the gap, after which nothing more than a short
@@ -213,11 +232,12 @@ def announced_silences(
         before = [u for u in utts if u.end <= gap.start + 0.3 and u.end >= gap.start - within_s]
         for u in reversed(before):
             if u.speaker in speakers and is_announcement(u):
+                if u is not before[-1] and _moves_on(u, is_announcement, asks_leave):
+                    break  # "Let me pull that up. Which card was it?": it asked, then waited
                 found = u
                 break
-            if len(u.norm.split()) > ACK_MAX_WORDS or (
-                u.speaker != "customer" and is_question(u.text)
-            ):
+            limit = ACK_MAX_WORDS if u.speaker != "customer" else CUSTOMER_ACK_MAX_WORDS
+            if len(u.norm.split()) > limit or (u.speaker != "customer" and is_question(u.text)):
                 # A substantive turn since, or the agent asking something ("Just the one
                 # box?"): whatever was announced before it is over.
                 break
