@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e ".[dev,engines,llm]"
+	$(VENV)/bin/callreview models llm install
 	touch $(STAMP)
 
 run: setup

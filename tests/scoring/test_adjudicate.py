@@ -372,3 +372,28 @@ def test_assembly_checks_the_hash_and_leaves_nothing_behind(tmp_path: Path) -> N
     with pytest.raises(ModelUnavailable, match=r"has SHA-256 [0-9a-f]{64}, expected 0{64}"):
         install_gguf(tmp_path, model)
     assert list((tmp_path / "llm").iterdir()) == []
+
+
+def test_cli_shows_the_adjudicator_and_a_missing_model(tmp_path: Path) -> None:
+    env = dict(os.environ, CALLREVIEW_MODELS_DIR=str(tmp_path / "models"))
+    env.pop("CALLREVIEW_ADJUDICATOR", None)
+    env.pop("CALLREVIEW_LLM_MODEL_PATH", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "api.cli", *args]
+        return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+    status = cli("models", "llm")
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.splitlines() == [
+        "qwen2.5-coder-1.5b-instruct-q4_k_m: "
+        f"{tmp_path / 'models' / 'llm' / 'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'}",
+        "not installed: run `callreview models llm install`",
+        "adjudicator in force: none",
+    ]
+    served = cli("models", "llm", "serve", "--port", "9")
+    assert served.returncode == 1
+    assert served.stderr.startswith("error: the local LLM is not installed")
+    config = cli("config")
+    assert "CALLREVIEW_ADJUDICATOR=none" in config.stdout.splitlines()
+    assert "CALLREVIEW_LLM_THREADS=1" in config.stdout.splitlines()
