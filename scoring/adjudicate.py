@@ -40,8 +40,9 @@ DEFAULT_SYSTEM_PROMPT = (
     "your answer with quotes copied word for word from the excerpt. Reply with one JSON object."
 )
 # The order of the JSON fields is the order the model writes them (the schema's grammar keeps
-# it): answer first is the fastest; evidence or rationale first lets the model read before it
-# answers. Measured in bench/adjudicate_bench.py.
+# it): evidence or rationale first makes the model read before it answers. Measured in
+# bench/adjudicate_bench.py (bench/RESULTS.md): with the packaged 1.5B model, answer-first was
+# right 2/16 times, evidence-first 5/16, question-first + rationale-first 5/16 and fastest.
 ANSWER_FIRST = ("answer", "confidence", "evidence", "rationale")
 EVIDENCE_FIRST = ("evidence", "rationale", "answer", "confidence")
 RATIONALE_FIRST = ("rationale", "evidence", "answer", "confidence")
@@ -232,8 +233,8 @@ class ModelAdjudicator:
         backend: ChatBackend,
         *,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
-        order: Sequence[str] = ANSWER_FIRST,
-        question_first: bool = False,
+        order: Sequence[str] = RATIONALE_FIRST,
+        question_first: bool = True,
         max_tokens: int = 200,
         min_match: float = DEFAULT_MIN_MATCH,
     ) -> None:
