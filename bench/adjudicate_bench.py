@@ -38,6 +38,8 @@ from pathlib import Path
 
 from scoring.adjudicate import (
     ANSWER_FIRST,
+    BASE_SYSTEM_PROMPT,
+    DEFAULT_SYSTEM_PROMPT,
     EVIDENCE_FIRST,
     RATIONALE_FIRST,
     Answer,
@@ -52,14 +54,16 @@ REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "data" / "hvb_qa_dev"
 MAX_TURNS = 14
 
-# name -> (the reply's field order, the question before the excerpt)
-VARIANTS: dict[str, tuple[tuple[str, ...], bool]] = {
+# name -> (the reply's field order, the question before the excerpt, the system prompt)
+VARIANTS: dict[str, tuple[tuple[str, ...], bool, str]] = {
     # The reply's fields in the brief's order, the excerpt before the question.
-    "answer_first": (ANSWER_FIRST, False),
+    "answer_first": (ANSWER_FIRST, False, BASE_SYSTEM_PROMPT),
     # Quote and explain first, then answer.
-    "evidence_first": (EVIDENCE_FIRST, False),
-    # The question before the excerpt, reasoning before the answer (the default).
-    "question_first": (RATIONALE_FIRST, True),
+    "evidence_first": (EVIDENCE_FIRST, False, BASE_SYSTEM_PROMPT),
+    # The question before the excerpt, reasoning before the answer.
+    "question_first": (RATIONALE_FIRST, True, BASE_SYSTEM_PROMPT),
+    # As question_first, plus one worked "no" example in the system prompt (the default).
+    "fewshot": (RATIONALE_FIRST, True, DEFAULT_SYSTEM_PROMPT),
 }
 
 QUESTIONS = {
@@ -278,7 +282,7 @@ def report(rows: list[dict], label: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--backend", choices=["local", "server", "openai"], default="local")
-    ap.add_argument("--variant", choices=sorted(VARIANTS), default="question_first")
+    ap.add_argument("--variant", choices=sorted(VARIANTS), default="fewshot")
     ap.add_argument("--per-type", type=int, default=None, help="questions per type (all: 20)")
     ap.add_argument("--kinds", default=",".join(QUESTIONS))
     ap.add_argument("--threads", type=int, default=1)
@@ -290,12 +294,14 @@ def main() -> None:
     kinds = set(args.kinds.split(","))
     items = [it for it in dev_items(args.per_type) if it.kind in kinds]
     gguf = install_gguf(args.models_dir)
-    order, question_first = VARIANTS[args.variant]
+    order, question_first, system_prompt = VARIANTS[args.variant]
     label = f"{args.backend}, variant {args.variant}, {len(items)} questions"
     print(f"# {label}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
     def adjudicator(backend: ChatBackend) -> ModelAdjudicator:
-        return ModelAdjudicator(backend, order=order, question_first=question_first)
+        return ModelAdjudicator(
+            backend, system_prompt=system_prompt, order=order, question_first=question_first
+        )
 
     if args.backend == "local":
         t0 = time.perf_counter()

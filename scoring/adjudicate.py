@@ -34,11 +34,23 @@ from scoring.timeline import Utterance
 
 AnswerValue = Literal["yes", "no", "na"]
 
-DEFAULT_SYSTEM_PROMPT = (
+BASE_SYSTEM_PROMPT = (
     "You review contact-center calls for quality assurance. You answer one yes/no question "
     "about a short excerpt of a call transcript, using only what the excerpt says. You back "
     "your answer with quotes copied word for word from the excerpt. Reply with one JSON object."
 )
+# One worked "no" (small models answer yes to almost anything without it; bench/RESULTS.md).
+EXAMPLE_NO = """
+
+Example. Excerpt:
+[0] agent: good morning, you're through to billing
+[1] customer: hi, i want to pay my electricity bill
+[2] agent: okay, that payment has been made
+Question: Did the agent ask the caller for their account number?
+Reply: {"rationale": "No turn of the agent asks for an account number; the agent goes \
+straight to the payment.", "evidence": [{"turn": 2, "quote": "that payment has been made"}], \
+"answer": "no", "confidence": 0.9}"""
+DEFAULT_SYSTEM_PROMPT = BASE_SYSTEM_PROMPT + EXAMPLE_NO
 # The order of the JSON fields is the order the model writes them (the schema's grammar keeps
 # it): evidence or rationale first makes the model read before it answers. Measured in
 # bench/adjudicate_bench.py (bench/RESULTS.md): with the packaged 1.5B model, answer-first was
@@ -283,6 +295,7 @@ class ModelAdjudicator:
 
 __all__ = [
     "ANSWER_FIRST",
+    "BASE_SYSTEM_PROMPT",
     "DEFAULT_SYSTEM_PROMPT",
     "EVIDENCE_FIRST",
     "RATIONALE_FIRST",

@@ -69,11 +69,12 @@ ANGRY = excerpt(
 
 ASK_DOB = "Did the agent ask the caller for their date of birth?"
 UPSET = "Did the customer say they are frustrated or upset?"
+ON_HOLD = "Did the agent put the caller on hold?"
 CASES = [
     pytest.param(
         Question("identity_verification", ASK_DOB, VERIFIED), "yes", {5, 6}, id="dob-asked"
     ),
-    pytest.param(Question("identity_verification", ASK_DOB, BRANCH_HOURS), "no", None, id="no-dob"),
+    pytest.param(Question("hold_etiquette", ON_HOLD, BRANCH_HOURS), "no", None, id="no-hold"),
     pytest.param(Question("empathy", UPSET, ANGRY), "yes", {1}, id="upset"),
     pytest.param(Question("empathy", UPSET, BRANCH_HOURS), "no", None, id="calm"),
 ]
