@@ -279,6 +279,17 @@ def report(rows: list[dict], label: str) -> None:
     )
 
 
+def agreement(rows: list[dict], other: Path) -> None:
+    """Same question, same answer and quotes as another run (e.g. in-process vs server)?"""
+    theirs = {(r["kind"], r["sid"]): r for r in map(json.loads, other.read_text().splitlines())}
+    pairs = [(r, theirs[(r["kind"], r["sid"])]) for r in rows if (r["kind"], r["sid"]) in theirs]
+    same = sum(a["answer"] == b["answer"] for a, b in pairs)
+    quotes = sum(a["quotes"] == b["quotes"] for a, b in pairs)
+    print(
+        f"- agreement with {other.name}: answers {same}/{len(pairs)}, quotes {quotes}/{len(pairs)}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--backend", choices=["local", "server", "openai"], default="local")
@@ -290,6 +301,7 @@ def main() -> None:
     ap.add_argument("--base-url")
     ap.add_argument("--model")
     ap.add_argument("--jsonl", type=Path)
+    ap.add_argument("--agree-with", type=Path, help="a --jsonl file of another run to compare")
     args = ap.parse_args()
     kinds = set(args.kinds.split(","))
     items = [it for it in dev_items(args.per_type) if it.kind in kinds]
@@ -318,6 +330,8 @@ def main() -> None:
         client = OpenAICompatibleChat(args.base_url, args.model, timeout_s=600)
         rows = run(adjudicator(client), items, args.jsonl)
     report(rows, label)
+    if args.agree_with:
+        agreement(rows, args.agree_with)
 
 
 if __name__ == "__main__":
