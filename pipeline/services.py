@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.errors import ModelUnavailable
 from core.runtime import limit_threads
 from core.settings import Settings
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from pipeline.storage import LocalStorage
+from scoring.adjudicate import Adjudicator
 from scoring.llm import LLMConfig
 from transcription import TranscriptionOptions
 
@@ -41,6 +43,12 @@ class Services:
             models_dir=str(s.models_dir),
         )
 
+    @cached_property
+    def adjudicator(self) -> Adjudicator | None:
+        """The model adjudicator in force (None when ``adjudicator=none``); built on first use,
+        so a process that never asks never loads a model."""
+        return build_adjudicator(self.settings)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -51,6 +59,56 @@ def llm_config(settings: Settings) -> LLMConfig | None:
         return None
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     return LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model, api_key=key)
+
+
+def build_adjudicator(settings: Settings) -> Adjudicator | None:
+    """The adjudicator ``settings`` ask for, once per process for the same settings (the local
+    model is loaded once; the HTTP client keeps its connections). Raises
+    :class:`ModelUnavailable` with what to do when it cannot be built."""
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return _adjudicator(
+        settings.adjudicator,
+        str(settings.llm_model_path) if settings.llm_model_path else None,
+        str(settings.models_dir),
+        settings.llm_threads,
+        settings.llm_context_tokens,
+        settings.llm_base_url,
+        settings.llm_model,
+        key,
+        settings.llm_timeout_s,
+    )
+
+
+@lru_cache(maxsize=4)
+def _adjudicator(
+    kind: str,
+    model_path: str | None,
+    models_dir: str,
+    threads: int,
+    context_tokens: int,
+    base_url: str | None,
+    model: str | None,
+    api_key: str | None,
+    timeout_s: float,
+) -> Adjudicator | None:
+    from scoring.adjudicate import ModelAdjudicator
+    from scoring.chat import OpenAICompatibleChat, load_llama_cpp
+    from scoring.gguf import resolve_gguf
+
+    if kind == "none":
+        return None
+    if kind == "local":
+        path = resolve_gguf(model_path, models_dir)
+        return ModelAdjudicator(load_llama_cpp(str(path), threads, context_tokens))
+    if kind == "openai":
+        if not (base_url and model):
+            raise ModelUnavailable(
+                "CALLREVIEW_ADJUDICATOR=openai needs CALLREVIEW_LLM_BASE_URL (up to /v1) and "
+                "CALLREVIEW_LLM_MODEL"
+            )
+        chat = OpenAICompatibleChat(base_url, model, api_key=api_key, timeout_s=timeout_s)
+        return ModelAdjudicator(chat)
+    raise ModelUnavailable(f"unknown adjudicator {kind!r} (none, local or openai)")
 
 
 def build_services(settings: Settings, *, migrate: bool = True) -> Services:
@@ -69,4 +127,4 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     )
 
 
-__all__ = ["Services", "build_services", "limit_threads"]
+__all__ = ["Services", "build_adjudicator", "build_services", "limit_threads"]

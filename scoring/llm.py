@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
+from scoring.chat import LLMRejected, OpenAICompatibleChat
 from scoring.rubric import Criterion, LLMEvaluator
 from scoring.text import normalize
 from scoring.timeline import Utterance
@@ -25,7 +25,6 @@ SYSTEM_PROMPT = (
     "You are a contact-center quality analyst. You judge one criterion of a QA rubric on one "
     "call transcript. Answer with one JSON object only, no prose around it."
 )
-_RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 _MIN_QUOTE_WORDS = 2
 
 
@@ -42,14 +41,6 @@ class LLMConfig:
     retries: int | None = None
     backoff_s: float = 0.5
     json_mode: bool = True  # send response_format={"type": "json_object"}
-
-
-class LLMRejected(Exception):
-    """The LLM's verdict cannot be used; ``reason`` says why (it goes into the rationale)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -130,55 +121,23 @@ def chat(
     max_tokens: int,
     client: httpx.Client | None = None,
 ) -> tuple[str, int]:
-    """POST one chat completion; return the message content and the attempts it took.
-    Timeouts, connection errors, 429 and 5xx are retried with doubling backoff; other HTTP
-    errors are not."""
-    import httpx  # only when an endpoint is configured: ~80 ms of every process's start
-
-    url = config.base_url.rstrip("/") + "/chat/completions"
-    headers = {"Content-Type": "application/json"}
-    if config.api_key:
-        headers["Authorization"] = f"Bearer {config.api_key}"
-    body: dict[str, Any] = {
-        "model": config.model,
-        "messages": messages,
-        "temperature": 0,
-        "max_tokens": max_tokens,
-    }
-    if config.json_mode:
-        body["response_format"] = {"type": "json_object"}
-    own = client is None
-    http = client or httpx.Client(timeout=timeout_s)
-    last = ""
+    """POST one chat completion through the shared client (:class:`OpenAICompatibleChat`);
+    return the message content and the attempts it took."""
+    backend = OpenAICompatibleChat(
+        config.base_url,
+        config.model,
+        api_key=config.api_key,
+        timeout_s=timeout_s,
+        retries=retries,
+        backoff_s=config.backoff_s,
+        json_mode=config.json_mode,
+        client=client,
+    )
     try:
-        for attempt in range(retries + 1):
-            if attempt:
-                time.sleep(config.backoff_s * 2 ** (attempt - 1))
-            try:
-                resp = http.post(url, json=body, headers=headers, timeout=timeout_s)
-            except httpx.TimeoutException:
-                last = f"timed out after {timeout_s:g} s"
-                continue
-            except httpx.TransportError as exc:
-                last = f"connection failed: {exc.__class__.__name__}"
-                continue
-            if resp.status_code in _RETRY_STATUS:
-                last = f"HTTP {resp.status_code}"
-                continue
-            if resp.status_code >= 400:
-                raise LLMRejected(f"HTTP {resp.status_code} from the LLM endpoint")
-            try:
-                data = resp.json()
-                content = data["choices"][0]["message"]["content"]
-            except (ValueError, KeyError, IndexError, TypeError):
-                raise LLMRejected("the endpoint's reply is not a chat completion") from None
-            if not isinstance(content, str):
-                raise LLMRejected("the chat completion has no text content")
-            return content, attempt + 1
+        done = backend.completion(messages, json_schema=None, max_tokens=max_tokens)
     finally:
-        if own:
-            http.close()
-    raise LLMRejected(f"LLM endpoint unavailable ({last}, {retries + 1} attempts)")
+        backend.close()
+    return done.text, done.attempts
 
 
 # ------------------------------------------------------------------------------ checking
