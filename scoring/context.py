@@ -319,6 +319,27 @@ def miss_confidence(det: Detector, best_sim: float) -> float:
     return float(np.clip(0.6 + 1.5 * (det.threshold - best_sim), 0.55, 0.9))
 
 
+# Bases of verdicts that rest on something not being found in the call.
+ABSENCE_BASES = frozenset(
+    {
+        "absent",
+        "none",
+        "no-trigger",
+        "ignored-trigger",
+        "unanswered",
+        "one-unanswered",
+        "no-ask",
+        "no-ask-before-work",
+        "no-account-work",
+        "no-hold",
+    }
+)
+
+
+def quote_text(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
 def quote(h: Hit) -> str:
     text = h.clause if len(h.clause) <= 90 else h.clause[:87] + "..."
     return f'"{text}" ({h.utt.speaker}, {clock(h.utt.start)})'

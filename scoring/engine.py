@@ -12,6 +12,7 @@ import numpy as np
 
 from scoring import conversation
 from scoring import sentiment as senti
+from scoring.adjudicate import Adjudicator
 from scoring.calibration import Calibration, builtin_calibration
 from scoring.confidence import (
     DEFAULT_CRITICAL_THRESHOLD,
@@ -20,7 +21,9 @@ from scoring.confidence import (
     call_quality,
     evidence_quality,
 )
+from scoring.consult import DEFAULT_CONSULT, ConsultPolicy, consult
 from scoring.context import (
+    ABSENCE_BASES,
     CallContext,
     Hit,
     Outcome,
@@ -59,22 +62,6 @@ from scoring.rubric import (
 from scoring.timeline import Span, Utterance, overlaps
 from scoring.types import CriterionResult, Evaluation, Evidence, Verdict
 from transcription.types import Transcript
-
-# Bases of verdicts that rest on something not being found in the call.
-ABSENCE_BASES = frozenset(
-    {
-        "absent",
-        "none",
-        "no-trigger",
-        "ignored-trigger",
-        "unanswered",
-        "one-unanswered",
-        "no-ask",
-        "no-ask-before-work",
-        "no-account-work",
-        "no-hold",
-    }
-)
 
 __all__ = ["CallContext", "clock", "evaluate", "exemplar_texts", "score", "score_results"]
 
@@ -460,8 +447,10 @@ def _result(
     crit: Criterion,
     out: Outcome,
     review_threshold: float | None,
-    calibration: Calibration | None,
+    probability: float,
 ) -> CriterionResult:
+    """The published verdict: ``probability`` that it is right (calibrated, or weighed with a
+    model's answer), lowered by unsure words or speakers."""
     max_points = crit.points * weight
     # A verdict that something was not said is as good as the whole call's words; one that
     # quotes what was said, as good as those words.
@@ -470,14 +459,7 @@ def _result(
         if out.basis in ABSENCE_BASES
         else evidence_quality(ctx.transcript, out.evidence)
     )
-    # How often a verdict reached this way was right on labelled calls; then unsure words or
-    # speakers pull it toward a coin flip.
-    raw = (
-        calibration.probability(crit.id, out.verdict, out.method)
-        if calibration is not None and calibration.size
-        else out.confidence
-    )
-    confidence = adjust(raw, quality)
+    confidence = adjust(probability, quality)
     rationale = out.rationale
     if quality.trust < 1.0 and out.verdict != "na":
         rationale += f" (confidence lowered: {quality.note()})"
@@ -517,6 +499,8 @@ def evaluate(
     review_threshold: float | None = DEFAULT_REVIEW_THRESHOLD,
     critical_threshold: float | None = DEFAULT_CRITICAL_THRESHOLD,
     calibration: Calibration | Literal["builtin"] | None = "builtin",
+    adjudicator: Adjudicator | None = None,
+    consult_policy: ConsultPolicy = DEFAULT_CONSULT,
 ) -> Evaluation:
     """Score ``transcript`` against ``rubric``. The embedder is loaded (once per process) only
     if a criterion uses exemplars and none is given. ``llm`` configures the `llm` evaluator's
@@ -525,17 +509,30 @@ def evaluate(
     evaluators' own). A verdict whose confidence is below ``review_threshold`` is flagged
     ``needs_review`` (None: flag nothing); it still counts, but a critical fail under
     ``critical_threshold`` makes the evaluation provisional instead of auto-failing it
-    (scoring/publication.py)."""
+    (scoring/publication.py). With an ``adjudicator``, a verdict the rules are unsure of (and
+    every question-only criterion) is put to the model as ``consult_policy`` says
+    (scoring/consult.py)."""
     if calibration == "builtin":
         calibration = builtin_calibration(rubric.name)
     ctx = CallContext(transcript, embedder, rubric.book)
     ctx.prepare(rubric)
     results: list[CriterionResult] = []
+    questions = 0
     for section, crit in rubric.criteria:
         out = judge(ctx, crit, llm)
-        results.append(
-            _result(ctx, section.id, section.weight, crit, out, review_threshold, calibration)
+        # How often a verdict reached this way was right on labelled calls.
+        p = (
+            calibration.probability(crit.id, out.verdict, out.method)
+            if calibration is not None and calibration.size
+            else out.confidence
         )
+        unsure = isinstance(crit.evaluator, QuestionEvaluator) or p < consult_policy.below
+        if adjudicator is not None and unsure and questions < consult_policy.max_questions:
+            questions += 1
+            asked = consult(ctx, crit, out, p, adjudicator, consult_policy)
+            if asked is not None:
+                out, p = asked
+        results.append(_result(ctx, section.id, section.weight, crit, out, review_threshold, p))
     # Stage 4 sits on top of this module's arithmetic (it imports ``score``), hence imported here.
     from scoring.publication import publish
 

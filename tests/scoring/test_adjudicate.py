@@ -402,3 +402,61 @@ def test_cli_shows_the_adjudicator_and_a_missing_model(tmp_path: Path) -> None:
     config = cli("config")
     assert "CALLREVIEW_ADJUDICATOR=none" in config.stdout.splitlines()
     assert "CALLREVIEW_LLM_THREADS=1" in config.stdout.splitlines()
+
+
+# ------------------------------------------------------------------- in the scoring engine
+def test_weighing_a_model_against_the_rules() -> None:
+    from scoring.consult import combine
+
+    # agreeing: surer than either
+    keep, p = combine(0.8, 0.8, agree=True)
+    assert keep and round(p, 3) == 0.941
+    # disagreeing: the more reliable side wins, with the probability that it is right
+    assert [round(x, 3) if isinstance(x, float) else x for x in combine(0.6, 0.9, False)] == [
+        False,
+        0.857,
+    ]
+    assert combine(0.95, 0.8, agree=False)[0] is True
+    # a model no better than a coin never overturns the rules
+    assert combine(0.51, 0.35, agree=False) == (True, combine(0.51, 0.35, agree=False)[1])
+    assert combine(0.51, 0.35, agree=False)[1] > 0.51
+
+
+def test_a_question_only_criterion_is_judged_by_the_model(local: ModelAdjudicator) -> None:
+    from scoring import evaluate, get_embedder
+    from scoring.consult import ConsultPolicy
+    from scoring.rubric import parse_rubric
+    from tests.scoring.helpers import make_transcript, script
+
+    rubric = parse_rubric(
+        "name: q\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    criteria:\n"
+        "      - id: dob\n        question: Did the agent ask the caller for their date of birth?\n"
+        "        points: 5\n"
+    )
+    call = make_transcript(
+        script(
+            [
+                ("agent", "Thanks for calling Acme Bank, this is Sam."),
+                ("customer", "Hi, I want to check my balance."),
+                ("agent", "For security, what is your date of birth?"),
+                ("customer", "The fifth of May, nineteen ninety."),
+                ("agent", "Thank you. Your balance is two hundred dollars."),
+            ]
+        )
+    )
+    ev = evaluate(
+        call,
+        rubric,
+        embedder=get_embedder(),
+        adjudicator=local,
+        consult_policy=ConsultPolicy(reliability=0.7),
+    )
+    got = ev.criteria[0]
+    assert (got.verdict, got.method, got.confidence) == (
+        "pass",
+        "question:model:llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m",
+        0.7,
+    )
+    # its quotes are real turns of the call (checked before the answer is used)
+    said = {seg.text for seg in call.segments}
+    assert got.evidence and all(e.text in said for e in got.evidence)
