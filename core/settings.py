@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     # Context of the local model: prompt + answer; a longer excerpt is refused, not cut.
     llm_context_tokens: int = Field(default=4096, ge=512)
     llm_timeout_s: float = Field(default=120.0, gt=0)  # per request to an "openai" server
+    # How often the adjudicator's answers are right (measure yours with bench.adjudicate_bench);
+    # unset: 0.35 for "local" (the packaged 1.5B model, measured on real bank calls: no better
+    # than a coin, so it never overturns the rules), 0.75 for "openai" (assumed, not measured
+    # here). A verdict the rules are less sure of than `adjudicate_below` is put to the model;
+    # at most `adjudicator_max_questions` per call.
+    adjudicator_reliability: float | None = Field(default=None, gt=0.0, lt=1.0)
+    adjudicate_below: float = Field(default=0.8, ge=0.0, le=1.0)
+    adjudicator_max_questions: int = Field(default=3, ge=0, le=20)
 
     # Distributed mode (CALLREVIEW_BROKER_URL set: Celery workers on Redis or RabbitMQ)
     # A claimed step refreshes calls.updated_at every lease/3 s; a claim older than this

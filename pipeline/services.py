@@ -16,6 +16,7 @@ from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from pipeline.storage import LocalStorage
 from scoring.adjudicate import Adjudicator
+from scoring.consult import ConsultPolicy
 from scoring.llm import LLMConfig
 from transcription import TranscriptionOptions
 
@@ -59,6 +60,21 @@ def llm_config(settings: Settings) -> LLMConfig | None:
         return None
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     return LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model, api_key=key)
+
+
+MEASURED_RELIABILITY = {"local": 0.35, "openai": 0.75}
+
+
+def consult_policy(settings: Settings) -> ConsultPolicy:
+    """When and how much the scorer trusts the adjudicator in force."""
+    reliability = settings.adjudicator_reliability or MEASURED_RELIABILITY.get(
+        settings.adjudicator, 0.5
+    )
+    return ConsultPolicy(
+        below=settings.adjudicate_below,
+        reliability=reliability,
+        max_questions=settings.adjudicator_max_questions,
+    )
 
 
 def build_adjudicator(settings: Settings) -> Adjudicator | None:
@@ -127,4 +143,10 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     )
 
 
-__all__ = ["Services", "build_adjudicator", "build_services", "limit_threads"]
+__all__ = [
+    "Services",
+    "build_adjudicator",
+    "build_services",
+    "consult_policy",
+    "limit_threads",
+]

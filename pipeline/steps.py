@@ -46,7 +46,7 @@ from pipeline.serialize import (
     segment_to_json,
     transcript_from_row,
 )
-from pipeline.services import Services, llm_config
+from pipeline.services import Services, consult_policy, llm_config
 from scoring import evaluate, get_embedder
 from scoring.scorable import Scorability, assess
 from transcription import load_transcript_file, probe_audio, transcribe_file
@@ -280,6 +280,8 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 llm=llm_config(svc.settings),
                 review_threshold=svc.settings.review_confidence_threshold,
                 critical_threshold=svc.settings.critical_confidence_threshold,
+                adjudicator=svc.adjudicator,
+                consult_policy=consult_policy(svc.settings),
             )
             moments, feedback = consequences(transcript, evaluation, rubric=rubric)
         elapsed = time.perf_counter() - t0
