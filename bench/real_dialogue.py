@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from bench.scoring_data import QA_CRITERIA, Labelled, abcd_qa, hvb_qa
 from bench.scoring_real import kappa
 from scoring import default_rubric, evaluate, get_embedder
+from scoring.calibration import expected_calibration_error, reliability
 
 Row = tuple[str, str, str, str, float]  # call, criterion, expected, got, confidence
 
@@ -97,6 +98,11 @@ def main() -> None:
                 if want != got:
                     print(f"    {call} {cid}: expected {want}, got {got} ({conf:.2f})")
     print(table("All sets above", every, len({r[0] for r in every})))
+    pairs = [(conf, want == got) for _, _, want, got, conf in every]
+    print(f"\nexpected calibration error {expected_calibration_error(pairs):.3f} over {len(pairs)}")
+    print("| confidence | n | mean confidence | accuracy |\n|---|---|---|---|")
+    for b in reliability(pairs):
+        print(f"| {b.low:.1f}–{b.high:.1f} | {b.n} | {b.mean_confidence:.2f} | {b.accuracy:.2f} |")
     print(f"\n{time.perf_counter() - t0:.1f} s")
 
 
