@@ -24,7 +24,9 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from scoring.cues import CueBook, default_book
 from scoring.embedding import Embedder, get_embedder
+from scoring.text import normalize
 from transcription.types import Segment, Transcript
 
 SERVICE_CONVERSATION = "service_conversation"
@@ -58,6 +60,8 @@ class ScorabilityRules:
     confidence: Mapping[str, float]
     service: tuple[str, ...]
     other: Mapping[str, tuple[str, ...]]
+    marker_sets: tuple[str, ...] = ()
+    min_markers: int = 3
 
 
 def _rules_from(data: Mapping[str, Any]) -> ScorabilityRules:
@@ -73,6 +77,8 @@ def _rules_from(data: Mapping[str, Any]) -> ScorabilityRules:
         confidence={str(k): float(v) for k, v in r["confidence"].items()},
         service=tuple(str(t) for t in data["service"]),
         other={str(g): tuple(str(t) for t in texts) for g, texts in data["other"].items()},
+        marker_sets=tuple(str(m) for m in r.get("service_marker_sets", ())),
+        min_markers=int(r.get("min_service_markers", 3)),
     )
 
 
@@ -119,9 +125,12 @@ def assess(
     *,
     embedder: Embedder | None = None,
     rules: ScorabilityRules | None = None,
+    book: CueBook | None = None,
 ) -> Scorability:
-    """Whether ``transcript`` is a customer-service conversation (see the module docstring)."""
+    """Whether ``transcript`` is a customer-service conversation (see the module docstring).
+    ``book``: the cue sets that mark a service call (the default library's when None)."""
     r = rules or load_rules()
+    book = book or default_book()
     conf = r.confidence
     segs = [s for s in transcript.segments if _words(s)]
     words = sum(_words(s) for s in segs)
@@ -177,7 +186,23 @@ def assess(
             f"Two voices but no back-and-forth ({turns} turns): not a conversation.",
             signals,
         )
-    return _content(segs, embedder, r, signals)
+    markers = sorted(
+        {name for name in r.marker_sets for seg in segs if book.any([name], normalize(seg.text))}
+    )
+    signals["service_markers"] = markers
+    found = _content(segs, embedder, r, signals)
+    if not found.scorable and len(markers) >= r.min_markers:
+        # The shape of a service call (an agent naming the company, a request about an
+        # account, a hold, an offer of more help) outweighs how its small talk sounds.
+        return Scorability(
+            True,
+            SERVICE_CONVERSATION,
+            conf["service_markers"],
+            f"A conversation between an agent and a customer ({', '.join(markers)}), though "
+            f"only {found.signals['service_share']:.0%} of what is said sounds like service talk.",
+            found.signals,
+        )
+    return found
 
 
 def _content(
