@@ -13,6 +13,39 @@ from core.errors import CallReviewError
 def register(rubric_app: typer.Typer, app: typer.Typer) -> None:
     """Add this module's commands to `callreview rubric …` (and top-level ones to ``app``)."""
     rubric_app.command("backtest")(rubric_backtest)
+    rubric_app.command("calibrate")(rubric_calibrate)
+
+
+def rubric_calibrate(
+    rubric: Annotated[str, typer.Argument(help="Rubric name.")] = "contact-center-default",
+) -> None:
+    """Refit RUBRIC's confidence calibration with the AI verdicts reviewers overrode or
+    confirmed (added to the shipped fit); print how the AI's confidence matched them."""
+    from core.settings import get_settings
+    from pipeline.confidence import human_labelled, refit
+    from pipeline.services import build_services
+    from scoring.calibration import expected_calibration_error, reliability
+
+    settings = get_settings()
+    svc = build_services(settings, migrate=False)
+    try:
+        with svc.session_factory() as session:
+            rows = human_labelled(session, rubric)
+            merged, added = refit(session, settings.cache_dir, rubric)
+    finally:
+        svc.close()
+    pairs = [(r.confidence, r.correct) for r in rows]
+    typer.echo(f"{rubric}: {added} human-checked AI verdicts, {merged.size} in the fit")
+    if pairs:
+        right = sum(ok for _, ok in pairs)
+        typer.echo(
+            f"AI right on {right} of {len(pairs)}; ECE {expected_calibration_error(pairs):.3f}"
+        )
+        for b in reliability(pairs):
+            typer.echo(
+                f"  {b.low:.1f}-{b.high:.1f}: {b.n} verdicts, confidence {b.mean_confidence:.2f}, "
+                f"right {b.accuracy:.2f}"
+            )
 
 
 def rubric_backtest(

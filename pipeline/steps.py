@@ -36,6 +36,7 @@ from models.orm import (
     EvaluationRow,
     TranscriptRow,
 )
+from pipeline.confidence import calibration_for
 from pipeline.exemplar_cache import prime_embedder
 from pipeline.publishing import add_consequences, consequences
 from pipeline.redaction import drop_unreferenced, redact
@@ -282,6 +283,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 critical_threshold=svc.settings.critical_confidence_threshold,
                 adjudicator=svc.adjudicator,
                 consult_policy=consult_policy(svc.settings),
+                calibration=calibration_for(svc.settings.cache_dir, rubric.name),
             )
             moments, feedback = consequences(transcript, evaluation, rubric=rubric)
         elapsed = time.perf_counter() - t0

@@ -133,7 +133,7 @@ def consult(
                 answer.confidence,
                 f"Model ({answer.backend}): {said}{quoted}.",
                 _model_evidence(answer),
-                method=f"question:model:{answer.backend}",
+                method="question:model",
             ),
             policy.reliability,
         )
@@ -149,7 +149,7 @@ def consult(
             f"Model ({answer.backend}): {said}{quoted}. The rules said {out.verdict}: "
             f"{out.rationale}",
             _model_evidence(answer) or out.evidence,
-            method=f"adjudicated:{answer.backend}",
+            method="adjudicated",
             basis="model",
         ),
         p,

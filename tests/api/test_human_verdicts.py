@@ -5,6 +5,7 @@ A real call (a transcript file) through the real app, pipeline and scorer."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.api.conftest import World
@@ -147,3 +148,28 @@ def test_overrides_confirmations_and_disputes_change_moments_and_feedback(world:
     assert _failed_moments(final) == ["empathy"]
     assert _improvements(final) == ["empathy"]
     assert final["evaluation"]["score"] == 83.3  # 75 / 90: only empathy is lost
+
+
+def test_human_verdicts_refit_the_confidence_calibration(world: World, tmp_path: Path) -> None:
+    from pipeline.confidence import calibration_for, human_labelled, refit
+    from scoring.calibration import builtin_calibration
+
+    w = world
+    call_id = _upload(w)
+    ai = _review(w, call_id)
+    # QA passes the closing ("Okay, bye.") the AI failed: one AI verdict of eight was wrong.
+    ai_closing = _criterion(ai, "closing")["verdict"]
+    assert ai_closing == "fail"
+    _override(w, call_id, "closing", "pass", "a polite enough goodbye here")
+    rubric = ai["evaluation"]["rubric"]
+    with w.svc.session_factory() as s:
+        rows = human_labelled(s, rubric)
+        assert len(rows) == 8
+        assert [(r.criterion, r.correct) for r in rows if not r.correct] == [("closing", False)]
+        merged, added = refit(s, tmp_path, rubric)
+    shipped = builtin_calibration(rubric)
+    assert shipped is not None and added == 8
+    assert merged.size == shipped.size + 8
+    # the score step reads the refitted file from then on
+    assert calibration_for(tmp_path, rubric) == merged
+    assert calibration_for(tmp_path / "elsewhere", rubric) == shipped
