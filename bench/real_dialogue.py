@@ -18,8 +18,12 @@ from collections.abc import Sequence
 
 from bench.scoring_data import QA_CRITERIA, Labelled, abcd_qa, hvb_qa
 from bench.scoring_real import kappa
+from core.settings import get_settings
+from pipeline.services import build_adjudicator, consult_policy
 from scoring import default_rubric, evaluate, get_embedder
+from scoring.adjudicate import Adjudicator
 from scoring.calibration import expected_calibration_error, reliability
+from scoring.consult import DEFAULT_CONSULT, ConsultPolicy
 
 Row = tuple[str, str, str, str, float]  # call, criterion, expected, got, confidence
 
@@ -36,12 +40,18 @@ def balanced_accuracy(pairs: Sequence[tuple[str, str]]) -> float | None:
     return sum(recalls) / len(recalls)
 
 
-def score_calls(calls: list[Labelled]) -> list[Row]:
+def score_calls(
+    calls: list[Labelled],
+    adjudicator: Adjudicator | None = None,
+    policy: ConsultPolicy = DEFAULT_CONSULT,
+) -> list[Row]:
     rubric = default_rubric()
     emb = get_embedder()
     rows: list[Row] = []
     for call in calls:
-        ev = evaluate(call.transcript, rubric, embedder=emb)
+        ev = evaluate(
+            call.transcript, rubric, embedder=emb, adjudicator=adjudicator, consult_policy=policy
+        )
         got = {c.id: c for c in ev.criteria}
         for cid, want in call.expected.items():
             if cid in got:
@@ -75,7 +85,20 @@ def main() -> None:
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     ap.add_argument("--asr", action="store_true", help="the machine transcripts (hvb_qa_more)")
     ap.add_argument("--show-wrong", action="store_true")
+    ap.add_argument(
+        "--adjudicator",
+        choices=("none", "local", "openai"),
+        default="none",
+        help="the stage-2 back end (openai: CALLREVIEW_LLM_BASE_URL / _MODEL)",
+    )
+    ap.add_argument("--reliability", type=float, help="trust in its answers (default: measured)")
     args = ap.parse_args()
+    settings = get_settings().model_copy(update={"adjudicator": args.adjudicator})
+    if args.reliability is not None:
+        settings = settings.model_copy(update={"adjudicator_reliability": args.reliability})
+    adjudicator = build_adjudicator(settings)
+    policy = consult_policy(settings)
+    print(f"adjudicator: {args.adjudicator} (reliability {policy.reliability})")
     print(f"machine: {platform.node()} · {platform.machine()} · Python {platform.python_version()}")
     split = None if args.split == "all" else args.split
     sets: list[tuple[str, list[Labelled]]] = []
@@ -90,7 +113,9 @@ def main() -> None:
     every: list[Row] = []
     t0 = time.perf_counter()
     for name, calls in sets:
-        rows = score_calls(calls)
+        t1 = time.perf_counter()
+        rows = score_calls(calls, adjudicator, policy)
+        print(f"\n{name}: {time.perf_counter() - t1:.1f} s for {len(calls)} calls")
         every += rows
         print(table(name, rows, len(calls)))
         if args.show_wrong:
