@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.scenarios import holdout_scenarios
+from tests.scenarios import CRITERIA, holdout_scenarios
 from tests.scenarios_varied import script_timeline, varied_scenarios
 from tests.synth import Silence, Tones, Turn
 from transcription.types import AudioInfo, Segment, Transcript, Word
@@ -127,16 +127,7 @@ def generated_calls(n: int, seed: int = 0) -> list[Labelled]:
 
 
 # ------------------------------------------------------------------------ QA-labelled real sets
-QA_CRITERIA = (
-    "greeting",
-    "identity_verification",
-    "empathy",
-    "hold_etiquette",
-    "resolution",
-    "closing",
-    "professional_language",
-    "dead_air",
-)
+QA_CRITERIA = CRITERIA  # the default rubric's, in its order
 HVB_DEV = SHARED / "hvb_qa_dev"
 HVB_MORE = Path(__file__).resolve().parent / "data" / "hvb_qa_more"
 ABCD_QA = Path(__file__).resolve().parent / "data" / "abcd_qa"

@@ -44,6 +44,15 @@ def _check_sets(v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
     return v
 
 
+def _valid_regexes(v: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in v:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return v
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,12 +83,7 @@ class Detector(_Model):
     @field_validator("cues", "vetoes")
     @classmethod
     def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        return v
+        return _valid_regexes(v)
 
     @property
     def uses_embeddings(self) -> bool:
@@ -556,12 +560,7 @@ class CueSet(_Model):
     @field_validator("patterns")
     @classmethod
     def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        return v
+        return _valid_regexes(v)
 
 
 class Confusion(_Model):
