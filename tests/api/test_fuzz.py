@@ -24,7 +24,9 @@ from tests.api.factories import make_call, make_user
 from tests.conftest import make_settings
 
 EXAMPLES_PER_OPERATION = 25
-TIME_BUDGET_S = 50
+# A runaway guard, not a speed test (the bound is EXAMPLES_PER_OPERATION): a loaded 2-core
+# machine took over 50 s here.
+TIME_BUDGET_S = 600
 # Uploads start real transcription work in the background; they have their own tests.
 SKIPPED = {("POST", "/api/v1/calls")}
 
