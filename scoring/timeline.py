@@ -187,6 +187,8 @@ def first_match(
 # Turns this short between an announcement and the silence ("okay", "sure, no problem") keep
 # the announcement in force.
 ACK_MAX_WORDS = 4
+# A question this short after an announcement is a tag asking leave, not a new subject.
+TAG_QUESTION_WORDS = 3
 # The customer's reply to a hold ("Yes, I'll hang on, no problem") may run a little longer.
 CUSTOMER_ACK_MAX_WORDS = 6
 
@@ -207,8 +209,8 @@ def _moves_on(
     something after announcing."""
     sentences = _sentences(u.words) if u.words else []
     last = _join_words([w for _, _, w in sentences[-1]]) if sentences else u.text
-    if not is_question(last):
-        return False
+    if not is_question(last) or len(normalize(last).split()) <= TAG_QUESTION_WORDS:
+        return False  # a tag ("okay?", "is that ok?" as the recogniser mangles it)
     tail = Utterance(-1, u.start, u.end, u.speaker, last)  # not the turn: its own clauses
     return not is_announcement(tail) and not (asks_leave is not None and asks_leave(tail))
 

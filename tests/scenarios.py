@@ -776,12 +776,14 @@ def build_scenario(b: Behaviours, *, variant: int, pool: Pool, name: str | None 
             c.say("agent", question)
             c.say("customer", answer)
         finding = say("finding", issue.finding, compact)
+        # Without a check, the finding read out is the account work that went unverified.
+        unverified = () if b.verification else ("identity_verification",)
         if b.dead_air:
             # Right after the customer spoke: nothing the agent said announces this silence.
             c.add(Silence(DEAD_AIR_SECONDS[0] if compact else dead_air_seconds), "dead_air")
-            c.say("agent", finding, "dead_air", pause=0.4)
+            c.say("agent", finding, "dead_air", *unverified, pause=0.4)
         else:
-            c.say("agent", finding)
+            c.say("agent", finding, *unverified)
         if b.prohibited:
             options = phrases.prohibited + (phrases.prohibited_when_upset if b.upset else ())
             c.say("agent", say("prohibited", options, compact), "professional_language")
