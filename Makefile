@@ -28,6 +28,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy core transcription scoring coaching models pipeline api
+	$(VENV)/bin/lint-imports
 	$(PY) -m models.migrate
 
 format: setup
