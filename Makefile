@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test test-fast lint format bench clean
 
 setup: $(STAMP)
 
@@ -23,7 +23,12 @@ run: setup
 	$(VENV)/bin/callreview serve --host $(HOST) --port $(PORT)
 
 test: setup
+	./.ci/tools
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick tier: no real Whisper runs, no browser (under 2 minutes on two quiet cores).
+test-fast: setup
+	$(PY) -m pytest -m "not slow" --ignore=tests/web $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ from models.db import make_engine, normalize_url
 from models.migrate import upgrade
 from models.orm import Base
 from pipeline.services import Services, build_services
+from tests.synth import MissingTool
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -38,6 +39,41 @@ def skip_or_fail(reason: str) -> None:
     if services_required():
         pytest.fail(f"{reason} (CALLREVIEW_REQUIRE_SERVICES=1 turns this skip into a failure)")
     pytest.skip(reason)
+
+
+def _missing_tool(exc: BaseException) -> str | None:
+    """The message for a program the test needs and this machine lacks, else None."""
+    if isinstance(exc, MissingTool):
+        return str(exc)
+    if isinstance(exc, FileNotFoundError) and exc.filename in TOOLS:
+        return f"{exc.filename} not installed: apt-get install -y {exc.filename}"
+    return None
+
+
+# Debian programs the tests run (`make test` and .ci/run install them when they can).
+TOOLS = ("espeak-ng", "sox", "ffmpeg", "chromium")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    try:
+        return (yield)
+    except (MissingTool, FileNotFoundError) as exc:
+        if (why := _missing_tool(exc)) is None:
+            raise
+        skip_or_fail(why)
+        raise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    try:
+        return (yield)
+    except (MissingTool, FileNotFoundError) as exc:
+        if (why := _missing_tool(exc)) is None:
+            raise
+        skip_or_fail(why)
+        raise
 
 
 @pytest.fixture(scope="session")

@@ -66,10 +66,21 @@ class RenderedCall:
     spans: list[tuple[str, float, float]] = field(default_factory=list)  # non-speech events
 
 
-def require_tools() -> None:
-    missing = [t for t in ("espeak-ng", "sox") if shutil.which(t) is None]
+class MissingTool(RuntimeError):
+    """A program the test audio needs is not installed (tests/conftest.py turns this into a
+    skip that names it, or a failure in CI)."""
+
+    def __init__(self, *tools: str) -> None:
+        self.tools = tools
+        super().__init__(
+            f"{', '.join(tools)} not installed: apt-get install -y {' '.join(tools)}"
+        )
+
+
+def require_tools(*tools: str) -> None:
+    missing = [t for t in (tools or ("espeak-ng", "sox")) if shutil.which(t) is None]
     if missing:
-        raise RuntimeError(f"missing tools for audio generation: {', '.join(missing)}")
+        raise MissingTool(*missing)
 
 
 # (text, voice, speed, sample_rate) -> trimmed int16-scale float32 samples at sample_rate
@@ -193,6 +204,7 @@ def render_call(
 def convert(src: Path, dst: Path, *, args: list[str] | None = None) -> Path:
     """Re-encode with ffmpeg; ``args`` go before the output, e.g.
     ``["-ar", "8000", "-acodec", "pcm_mulaw"]``."""
+    require_tools("ffmpeg")
     dst.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), *(args or []), str(dst)],
