@@ -16,6 +16,26 @@ from core.runtime import limit_threads
 from core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"callreview {version('callreview')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("callreview (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """The `callreview` command line."""
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 rubric_app = typer.Typer(no_args_is_help=True, help="QA rubrics.")

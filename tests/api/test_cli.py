@@ -158,3 +158,21 @@ def test_models_lists_offline_models_and_converts_for_openai_whisper(tmp_path: P
     bad = run_cli("models", "convert", "large-v3", cwd=tmp_path, env=env)
     assert bad.returncode == 1
     assert "neither a local model folder nor available offline" in bad.stderr
+
+
+def test_version_and_a_light_types_import() -> None:
+    import subprocess
+    import sys
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("callreview ")
+    # Importing a package's small types module loads no speech-model runtime.
+    code = (
+        "import sys, transcription.types, scoring.types, coaching.types; "
+        "print(sorted(m for m in ('av', 'ctranslate2', 'faster_whisper', 'torch') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
