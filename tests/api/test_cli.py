@@ -161,8 +161,7 @@ def test_models_lists_offline_models_and_converts_for_openai_whisper(tmp_path: P
 
 
 def test_version_and_a_light_types_import() -> None:
-    import subprocess
-    import sys
+    from typer.testing import CliRunner
 
     from api.cli import app
 
