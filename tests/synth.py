@@ -72,9 +72,7 @@ class MissingTool(RuntimeError):
 
     def __init__(self, *tools: str) -> None:
         self.tools = tools
-        super().__init__(
-            f"{', '.join(tools)} not installed: apt-get install -y {' '.join(tools)}"
-        )
+        super().__init__(f"{', '.join(tools)} not installed: apt-get install -y {' '.join(tools)}")
 
 
 def require_tools(*tools: str) -> None:

@@ -1,0 +1,56 @@
+"""What the app needs at run time is declared: every third-party distribution that starting the
+web app and the CLI imports is among callreview's dependencies (directly or through theirs), so a
+plain `pip install .` starts it (httpx once was only a dev extra, and create_app() failed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, distribution, requires
+from pathlib import Path
+
+OWN = {"core", "transcription", "scoring", "coaching", "models", "pipeline", "api", "tests"}
+
+
+def _closure(name: str, seen: set[str]) -> set[str]:
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    if key in seen:
+        return seen
+    seen.add(key)
+    try:
+        reqs = distribution(name).requires or []
+    except PackageNotFoundError:
+        return seen
+    for req in reqs:
+        if "extra ==" in req:
+            continue
+        dep = re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0]
+        _closure(dep, seen)
+    return seen
+
+
+def test_starting_the_app_imports_only_declared_distributions(tmp_path: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from importlib.metadata import packages_distributions\n"
+        "from api.app import create_app\n"
+        "from api.cli import app\n"
+        "from tests.conftest import make_settings\n"
+        f"create_app(make_settings('sqlite:///{tmp_path}/db.sqlite', '{tmp_path}/s'))\n"
+        "dists = packages_distributions()\n"
+        "tops = {m.split('.')[0] for m in sys.modules}\n"
+        "print(json.dumps(sorted({d for t in tops for d in dists.get(t, [])})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    used = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    declared = set()
+    for req in requires("callreview") or []:
+        if "extra ==" not in req:
+            _closure(re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0], declared)
+    normal = {re.sub(r"[-_.]+", "-", d).lower() for d in used}
+    own = {"callreview"}
+    # the test harness itself (pytest and its plugins) is not the app
+    harness = {d for d in normal if d.startswith(("pytest", "pluggy", "iniconfig", "typeguard"))}
+    assert sorted(normal - declared - own - harness) == []
