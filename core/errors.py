@@ -65,3 +65,9 @@ class ModelUnavailable(CallReviewError):
     """A configured model cannot be found offline."""
 
     status_code = 503
+
+
+class SchemaOutOfDate(CallReviewError):
+    """The database's migrations are behind (or ahead of) the code: run `callreview db upgrade`."""
+
+    status_code = 503

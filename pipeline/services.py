@@ -13,7 +13,7 @@ from core.errors import ModelUnavailable
 from core.runtime import limit_threads
 from core.settings import Settings
 from models.db import make_engine, make_session_factory
-from models.migrate import upgrade
+from models.migrate import ensure_schema, upgrade
 from pipeline.storage import LocalStorage
 from scoring.adjudicate import Adjudicator
 from scoring.consult import ConsultPolicy
@@ -127,13 +127,18 @@ def _adjudicator(
     raise ModelUnavailable(f"unknown adjudicator {kind!r} (none, local or openai)")
 
 
-def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+def build_services(settings: Settings, *, migrate: bool = False) -> Services:
+    """Engines and storage for ``settings``. ``migrate`` upgrades the schema (tests and
+    `callreview db upgrade`); otherwise an up-to-date schema is only checked (cheap), a new
+    SQLite file is created, and a database behind the code is refused with the command to run."""
     if settings.database_url.startswith("sqlite:///"):
         db_path = settings.database_url.removeprefix("sqlite:///")
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     if migrate:
         upgrade(settings.database_url)
+    else:
+        ensure_schema(settings.database_url)
     engine = make_engine(settings.database_url)
     return Services(
         settings=settings,
