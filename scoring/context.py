@@ -4,7 +4,6 @@ every evaluator shares."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring.cues import CueBook, compile_set
+from scoring.cues import CueBook, Pattern, compile_set, phrase_pattern
 from scoring.embedding import Embedder, get_embedder
 from scoring.rubric import (
     Criterion,
@@ -45,13 +44,13 @@ def clock(t: float) -> str:
 
 
 # ------------------------------------------------------------------------------ detectors
-Compiled = tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]
+Compiled = tuple[tuple[Pattern, ...], tuple[Pattern, ...]]
 
 
 @lru_cache(maxsize=256)
 def _own_patterns(det: Detector) -> Compiled:
     cues = [*compile_set(det.cues)]
-    cues += [re.compile(r"\b" + re.escape(normalize(p)) + r"\b") for p in det.phrases]
+    cues += [phrase_pattern(normalize(p)) for p in det.phrases]
     return tuple(cues), compile_set(det.vetoes)
 
 

@@ -5,10 +5,16 @@ before matching ("native birth" is how tiny.en hears "date of birth").
 
 A :class:`CueBook` is one rubric's cue sets compiled once, with its confusions; evaluators,
 moments and sentiment all match through it, so a rule lives in one place.
+
+Patterns run on the ``regex`` engine with a time limit per search: a rubric imported by QA is
+data from outside, and one pathological pattern must not stall a worker (a 27-character line
+once froze the API for 8 s). Import rejects a pattern that is slow on hostile text
+(:func:`check_pattern`); a search that still runs out of time counts as no match and is logged.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
@@ -16,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from core.errors import RubricError
@@ -46,12 +53,45 @@ def load_library(name: str) -> dict[str, Any]:
     }
 
 
-def compile_set(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
+log = logging.getLogger(__name__)
+
+# A compiled cue (a ``regex`` pattern; the module ships no type information).
+Pattern = Any
+MATCH_TIMEOUT_S = 0.05  # per search of one turn; normal cues take microseconds
+CHECK_TIMEOUT_S = 0.2
+# Text a catastrophic pattern chokes on: long runs of one word, of letters, of digits.
+_HOSTILE = ("word " * 400, "a" * 3000 + "!", "1" * 3000 + "x", "a " * 1500 + "!")
 
 
-def _phrase(text: str) -> re.Pattern[str]:
-    return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in text.split()) + r"\b")
+def compile_pattern(pattern: str) -> Pattern:
+    return regex.compile(pattern, regex.VERSION0)
+
+
+def compile_set(patterns: Iterable[str]) -> tuple[Pattern, ...]:
+    return tuple(compile_pattern(p) for p in patterns)
+
+
+def phrase_pattern(text: str) -> Pattern:
+    """Words matched as a phrase (whitespace between them), at word boundaries."""
+    return compile_pattern(r"\b" + r"\s+".join(regex.escape(w) for w in text.split()) + r"\b")
+
+
+def check_pattern(pattern: str) -> None:
+    """Raise ValueError for a pattern that does not compile, or that backtracks for too long on
+    hostile text (catastrophic backtracking)."""
+    try:
+        compiled = compile_pattern(pattern)
+    except regex.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    for text in _HOSTILE:
+        try:
+            for _ in compiled.finditer(text, timeout=CHECK_TIMEOUT_S):
+                pass
+        except TimeoutError:
+            raise ValueError(
+                f"regular expression {pattern!r} is too slow on long text (catastrophic "
+                "backtracking): simplify its nested repetitions"
+            ) from None
 
 
 class CueBook:
@@ -61,24 +101,24 @@ class CueBook:
         self, sets: Mapping[str, Sequence[str]], confusions: Sequence[tuple[str, str]] = ()
     ) -> None:
         self._sources = {k: tuple(v) for k, v in sets.items()}
-        self._compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
+        self._compiled: dict[str, tuple[Pattern, ...]] = {}
         # Longest first, so "bare with me" is rewritten before a shorter overlapping phrase.
         self._confusions = tuple(
-            (_phrase(h), m) for h, m in sorted(confusions, key=lambda c: -len(c[0]))
+            (phrase_pattern(h), m) for h, m in sorted(confusions, key=lambda c: -len(c[0]))
         )
 
     @property
     def names(self) -> frozenset[str]:
         return frozenset(self._sources)
 
-    def __call__(self, name: str) -> tuple[re.Pattern[str], ...]:
+    def __call__(self, name: str) -> tuple[Pattern, ...]:
         """The compiled patterns of one set; KeyError for an unknown name."""
         got = self._compiled.get(name)
         if got is None:
             got = self._compiled[name] = compile_set(self._sources[name])
         return got
 
-    def sets(self, names: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    def sets(self, names: Iterable[str]) -> tuple[Pattern, ...]:
         return tuple(p for n in names for p in self(n))
 
     def heard_as_meant(self, norm: str) -> str:
@@ -87,17 +127,18 @@ class CueBook:
             norm = pattern.sub(meant, norm)
         return norm
 
-    def search(
-        self, patterns: Iterable[re.Pattern[str]], norm: str, *, negatable: bool = True
-    ) -> re.Match[str] | None:
+    def search(self, patterns: Iterable[Pattern], norm: str, *, negatable: bool = True) -> Any:
         """The first match of ``patterns`` in ``norm`` (confusions undone) that is not negated
-        when ``negatable``."""
+        when ``negatable``; None when there is none."""
         text = self.heard_as_meant(norm)
         for p in patterns:
-            for m in p.finditer(text):
-                if negatable and is_negated(text, m.start()):
-                    continue
-                return m
+            try:
+                for m in p.finditer(text, timeout=MATCH_TIMEOUT_S):
+                    if negatable and is_negated(text, m.start()):
+                        continue
+                    return m
+            except TimeoutError:
+                log.warning("cue %r ran out of time on a %d-character turn", p.pattern, len(text))
         return None
 
     def any(self, names: Iterable[str], norm: str, *, negatable: bool = True) -> bool:

@@ -7,7 +7,6 @@ Every validation error names the field path and the YAML line, e.g.
 from __future__ import annotations
 
 import itertools
-import re
 import string
 from functools import lru_cache
 from importlib import resources
@@ -26,7 +25,7 @@ from pydantic import (
 )
 
 from core.errors import RubricError
-from scoring.cues import DEFAULT_LIBRARY, CueBook, book_for, load_library
+from scoring.cues import DEFAULT_LIBRARY, CueBook, book_for, check_pattern, load_library
 
 SpeakerSel = Literal["agent", "customer", "any"]
 
@@ -46,10 +45,7 @@ def _check_sets(v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
 
 def _valid_regexes(v: tuple[str, ...]) -> tuple[str, ...]:
     for pattern in v:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        check_pattern(pattern)
     return v
 
 

@@ -237,3 +237,22 @@ def test_a_criterion_written_only_as_a_question() -> None:
 def test_coaching_templates_take_only_known_placeholders() -> None:
     text = _crit("        coaching: {tip: 'Say {q} at {when}'}\n" + LEX)
     assert "unknown placeholder {when}" in _error(text)
+
+
+def test_a_pattern_that_backtracks_catastrophically_is_refused() -> None:
+    text = _crit(
+        "        evaluator: {type: lexical, mode: require, detect: {cues: ['(\\w+\\s?)*$']}}\n"
+    )
+    assert "too slow on long text (catastrophic backtracking)" in _error(text)
+
+
+def test_a_search_that_runs_out_of_time_is_no_match_not_a_stall() -> None:
+    import time
+
+    from scoring.cues import CueBook, compile_pattern
+
+    book = CueBook({})
+    slow = compile_pattern(r"(\w+\s?)*$")  # what check_pattern refuses at import
+    t0 = time.perf_counter()
+    assert book.search([slow], "word " * 3000 + "!") is None
+    assert time.perf_counter() - t0 < 2.0  # bounded by MATCH_TIMEOUT_S, not by backtracking
