@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from core.errors import InvalidInput
+from core.yamlsafe import YamlTooLarge, safe_load
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
@@ -30,7 +31,9 @@ def parse_catalog(text: str) -> list[TrainingModule]:
     """``modules: [{key, title, criteria: [...], url?, description?, duration_min?}]``;
     errors name the module and the field."""
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
+    except YamlTooLarge as exc:
+        raise InvalidInput(f"training catalog refused: {exc}") from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"training catalog is not valid YAML: {exc}") from exc
     items = doc.get("modules") if isinstance(doc, dict) else None

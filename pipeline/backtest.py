@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from core.errors import InvalidInput
+from core.yamlsafe import YamlTooLarge, safe_load
 from pipeline.rubrics import load_call_rubric
 from scoring import Rubric, evaluate, get_embedder
 from scoring.types import VERDICTS, Evaluation
@@ -133,8 +134,8 @@ def load_labels(path: str | Path) -> list[LabelledItem]:
     except OSError as exc:
         raise InvalidInput(f"cannot read labels file {p}: {exc.strerror}") from None
     try:
-        doc: Any = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        doc: Any = json.loads(text) if p.suffix == ".json" else safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError, YamlTooLarge) as exc:
         raise InvalidInput(f"{p}: not valid YAML/JSON: {exc}") from None
     raw = doc.get("items") if isinstance(doc, dict) else doc
     if not isinstance(raw, list) or not raw:

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from core.errors import RubricError
+from core.yamlsafe import YamlTooLarge, safe_load
 from scoring.cues import DEFAULT_LIBRARY, CueBook, book_for, check_pattern, load_library
 
 SpeakerSel = Literal["agent", "customer", "any"]
@@ -723,8 +724,10 @@ def _message(err: Any, root: yaml.Node | None) -> str:
 
 def parse_rubric(text: str, *, source: str = "<rubric>") -> Rubric:
     try:
+        data = safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    except YamlTooLarge as exc:
+        raise RubricError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
