@@ -41,6 +41,12 @@ class AudioUnreadable(InvalidInput):
     """The file cannot be decoded as audio (empty, truncated, not audio)."""
 
 
+class AudioTooLong(AudioUnreadable):
+    """The audio decodes past the duration limit (often a header that lies about it)."""
+
+    status_code = 413
+
+
 class NoSpeech(InvalidInput):
     """The audio decodes but contains no speech at all."""
 

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     cache_dir: Path = Path("./var/cache")
     broker_url: str | None = None
     max_upload_mb: int = 200
+    # The longest recording accepted (counted while decoding: headers can lie).
+    max_audio_minutes: float = Field(default=240.0, gt=0)
 
     # Transcription
     asr_engine: Literal["faster-whisper", "openai-whisper", "transformers"] = "faster-whisper"

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import AudioUnreadable, NotFound, UploadTooLarge
+from core.errors import AudioTooLong, AudioUnreadable, NotFound, UploadTooLarge
 from models.orm import Call, CallStatus, Role, User
 from pipeline.services import Services
 from pipeline.sniff import sniff_file
-from transcription import probe_audio
+from transcription import AudioLimits, probe_audio
 
 AUDIO_SUFFIXES = {
     ".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".mp4", ".webm", ".aac", ".aiff",
@@ -58,7 +58,7 @@ def _submit_local(
 ) -> Submitted:
     sniffed = sniff_file(path)
     if verify_audio and sniffed.kind == "audio":
-        _ensure_decodable(path, original_name)
+        _ensure_decodable(path, original_name, svc.audio_limits)
     stored = svc.storage.put_file(path, suffix=sniffed.suffix)
     with svc.session_factory() as s:
         if s.get(User, agent_id) is None:
@@ -91,11 +91,14 @@ def _submit_local(
         return Submitted(call.id, created=True)
 
 
-def _ensure_decodable(path: Path, label: str) -> None:
+def _ensure_decodable(path: Path, label: str, limits: AudioLimits) -> None:
     """An HTTP upload that claims to be audio but does not decode is refused at once (422)
     rather than becoming a call that fails later; local files keep the fail-and-retry path."""
     try:
-        probe_audio(path)
+        probe_audio(path, limits=limits)
+    except AudioTooLong as exc:
+        # Name the file as the user sent it, never by its server-side temporary name.
+        raise AudioTooLong(exc.message.replace(path.name, label)) from exc
     except AudioUnreadable as exc:
         raise AudioUnreadable(
             f"'{label}' looks like audio but cannot be decoded (corrupt or truncated)"

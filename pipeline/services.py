@@ -18,7 +18,7 @@ from pipeline.storage import LocalStorage
 from scoring.adjudicate import Adjudicator
 from scoring.consult import ConsultPolicy
 from scoring.llm import LLMConfig
-from transcription import TranscriptionOptions
+from transcription import AudioLimits, TranscriptionOptions
 
 
 @dataclass
@@ -42,7 +42,12 @@ class Services:
             vad_filter=s.asr_vad,
             channel_roles=s.channel_role_list,
             models_dir=str(s.models_dir),
+            max_duration_s=s.max_audio_minutes * 60.0,
         )
+
+    @property
+    def audio_limits(self) -> AudioLimits:
+        return AudioLimits(max_duration_s=self.settings.max_audio_minutes * 60.0)
 
     @cached_property
     def adjudicator(self) -> Adjudicator | None:

@@ -189,7 +189,7 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
                     transcript = load_transcript_file(path)
                     info = transcript.audio
                 else:
-                    info = probe_audio(path)
+                    info = probe_audio(path, limits=svc.audio_limits)
                     transcript = transcribe_file(path, svc.transcription_options)
         except CallReviewError as exc:
             # Name the file as the user knows it, not by its storage key.

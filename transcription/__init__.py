@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # the names, for type checkers; at run time each loads when first used
-    from transcription.audio import decode_audio, probe_audio
+    from transcription.audio import AudioLimits, decode_audio, decode_range, probe_audio
     from transcription.catalog import ModelInfo, available_models, convert_model
     from transcription.convert import convert_ct2_to_openai, convert_ct2_to_transformers
     from transcription.engines import AsrEngine, get_engine, get_whisper_model
@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each loads when f
     from transcription.types import AudioInfo, Segment, Transcript, Word
 
 _EXPORTS = {
+    "AudioLimits": "audio",
     "decode_audio": "audio",
+    "decode_range": "audio",
     "probe_audio": "audio",
     "ModelInfo": "catalog",
     "available_models": "catalog",
@@ -57,6 +59,7 @@ __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "AsrEngine",
     "AudioInfo",
+    "AudioLimits",
     "ModelInfo",
     "PiiSpan",
     "Segment",
@@ -68,6 +71,7 @@ __all__ = [
     "convert_ct2_to_transformers",
     "convert_model",
     "decode_audio",
+    "decode_range",
     "find_pii",
     "get_engine",
     "get_whisper_model",

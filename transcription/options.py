@@ -33,6 +33,8 @@ class TranscriptionOptions:
     # Files longer than this are decoded and transcribed in windows (bounded memory).
     stream_above_s: float = 600.0
     window_s: float = 300.0  # Silero VAD holds ~0.35 MB per second of window (measured)
+    # The longest recording accepted, counted on decoded samples (headers can lie).
+    max_duration_s: float = 4 * 3600.0
 
 
 def offline_model_names() -> tuple[str, ...]:

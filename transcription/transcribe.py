@@ -8,9 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import InvalidInput
+from core.errors import AudioTooLong, InvalidInput
 from transcription import guards, speakers, stream, turns
-from transcription.audio import WHISPER_SAMPLE_RATE, decode_audio, header_duration, iter_audio
+from transcription.audio import (
+    WHISPER_SAMPLE_RATE,
+    AudioLimits,
+    decode_audio,
+    header_duration,
+    iter_audio,
+)
 from transcription.engines import AsrEngine, get_engine
 from transcription.options import TranscriptionOptions
 from transcription.types import SPEAKERS, AudioInfo, Segment, Speaker, Transcript
@@ -22,12 +28,24 @@ def transcribe_file(
     path: str | Path, options: TranscriptionOptions = _DEFAULT_OPTIONS
 ) -> Transcript:
     """Long files (header duration above ``options.stream_above_s``) are streamed in windows
-    cut at silence, so memory stays bounded by the window, not the call."""
+    cut at silence, so memory stays bounded by the window, not the call. A header that claims
+    a short file is believed only up to twice ``stream_above_s`` of decoded audio; past that
+    the file is streamed too, and nothing decodes past ``options.max_duration_s``."""
+    limits = AudioLimits(max_duration_s=options.max_duration_s)
     claimed = header_duration(path)
-    if claimed is not None and claimed > options.stream_above_s:
-        return _transcribe_stream(path, options)
-    samples, info = decode_audio(path, sample_rate=WHISPER_SAMPLE_RATE)
-    return transcribe_audio(samples, info, options)
+    in_memory_s = min(limits.max_duration_s, 2 * options.stream_above_s)
+    if claimed is None or claimed <= options.stream_above_s:
+        try:
+            samples, info = decode_audio(
+                path,
+                sample_rate=WHISPER_SAMPLE_RATE,
+                limits=replace(limits, max_duration_s=in_memory_s),
+            )
+            return transcribe_audio(samples, info, options)
+        except AudioTooLong:
+            if in_memory_s >= limits.max_duration_s:
+                raise
+    return _transcribe_stream(path, options, limits)
 
 
 def transcribe_audio(
@@ -64,10 +82,12 @@ def _shift(seg: Segment, dt: float) -> Segment:
     )
 
 
-def _transcribe_stream(path: str | Path, options: TranscriptionOptions) -> Transcript:
+def _transcribe_stream(
+    path: str | Path, options: TranscriptionOptions, limits: AudioLimits
+) -> Transcript:
     roles = _check_roles(options.channel_roles)
     engine = get_engine(options)
-    decoder, blocks = iter_audio(path, sample_rate=WHISPER_SAMPLE_RATE)
+    decoder, blocks = iter_audio(path, sample_rate=WHISPER_SAMPLE_RATE, limits=limits)
     segments: list[Segment] = []
     notes: list[str] = []
     methods: set[str] = set()

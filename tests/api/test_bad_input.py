@@ -141,3 +141,25 @@ def test_bad_filters_and_unknown_ids(world: World):
         422,
     )
     assert _counts(w) == before
+
+
+def test_audio_longer_than_the_limit_is_refused_by_its_decoded_length(world: World, tmp_path):
+    """A FLAC whose header claims 1 s but holds 3 minutes: refused on what it decodes to, with
+    the name the user sent (never the server's temporary file), and nothing is stored."""
+    from tests.transcription.test_audio_bounds import _lying_flac
+
+    w = world
+    w.svc.settings.max_audio_minutes = 2.0
+    path = _lying_flac(tmp_path / "bomb.flac", seconds=180, claimed_samples=16000)
+    before = _counts(w)
+    res = w.client.post(
+        "/api/v1/calls",
+        files={"file": ("monday-call.flac", path.read_bytes())},
+        data={"agent_id": str(w.id("agent_a"))},
+        headers=w.headers("qa"),
+    )
+    assert res.status_code == 413, res.text
+    limit = "'monday-call.flac' is longer than the limit of 2 minutes of audio"
+    assert res.json()["detail"] == limit
+    assert _counts(w)[:2] == before[:2]
+    assert list(w.svc.storage.root.rglob("*.flac")) == []
