@@ -43,7 +43,7 @@ class Settings(BaseSettings):
 
     # PII: redacted in stored text by default; the audio copy is optional.
     pii_redact: bool = True
-    pii_types: str = "card,ssn,phone,email,dob,digits,address"
+    pii_types: str = "card,ssn,phone,email,dob,digits,address,cvv,expiry"
     pii_audio: Literal["none", "mute", "bleep"] = "none"
     keep_original_audio: bool = True  # False: only the redacted copy is kept
 

@@ -3,8 +3,14 @@
 Rules, not a model: what a caller says aloud has a small grammar (digit words, "double five",
 "john dot smith at gmail dot com"), and a rule can say why it fired. Detection runs on each
 segment's text; spans map back to the segment's words for their times, so the same span can
-mute the audio. Order matters: emails, dates of birth and addresses claim their tokens first,
-then what is left of each digit run is a card (Luhn), an SSN, a phone number or plain digits.
+mute the audio. Order matters: emails, dates of birth, card expiry dates and addresses claim
+their tokens first, then what is left of each digit run is a card (Luhn), an SSN, a phone
+number, a card security code (in its context) or plain digits.
+
+Callers read numbers in pieces ("4111" … "okay" … "1111 …") and the recogniser splits a run of
+digits over two segments, so a second pass reads each speaker's consecutive segments as one
+stream (joined while the other side only acknowledges) with the conversation before it as
+context; a run found there is redacted in every segment it touches.
 """
 
 from __future__ import annotations
@@ -18,8 +24,12 @@ import numpy as np
 
 from transcription.types import Segment, Transcript, Word
 
-PiiType = Literal["CARD", "SSN", "PHONE", "EMAIL", "DOB", "DIGITS", "ADDRESS"]
-PII_TYPES: tuple[PiiType, ...] = ("CARD", "SSN", "PHONE", "EMAIL", "DOB", "DIGITS", "ADDRESS")
+PiiType = Literal[
+    "CARD", "SSN", "PHONE", "EMAIL", "DOB", "DIGITS", "ADDRESS", "CVV", "EXPIRY"
+]  # fmt: skip
+PII_TYPES: tuple[PiiType, ...] = (
+    "CARD", "SSN", "PHONE", "EMAIL", "DOB", "DIGITS", "ADDRESS", "CVV", "EXPIRY"
+)  # fmt: skip
 DEFAULT_TYPES: frozenset[PiiType] = frozenset(PII_TYPES)
 
 
@@ -77,6 +87,7 @@ class _Token:
     end: int
     raw: str
     norm: str  # lower case, edge punctuation stripped
+    segment: int = -1  # which segment, in the cross-segment pass
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -168,13 +179,22 @@ def _digit_runs(tokens: Sequence[_Token], taken: set[int]) -> list[_Run]:
         # "oh" at either end of a run is an interjection, not a zero.
         while first <= last and tokens[first].norm in _WEAK_ZERO:
             first, digits, spelled = first + 1, digits[1:], spelled - 1
-        while last >= first and tokens[last].norm in _WEAK_ZERO:
+        while (
+            last >= first
+            and tokens[last].norm in _WEAK_ZERO
+            and not (len(digits) > 3 and _ends_segment(tokens, last))
+        ):
             last, digits, spelled = last - 1, digits[:-1], spelled - 1
         if first <= last and digits:
             written = " ".join(t.raw for t in tokens[first : last + 1])
             runs.append(_Run(first, last, digits, spelled, written))
         i = max(i, first + 1)
     return runs
+
+
+def _ends_segment(tokens: Sequence[_Token], i: int) -> bool:
+    """A final "oh" that closes what was said ("… five two oh.") is the last digit."""
+    return i + 1 == len(tokens) or tokens[i + 1].segment != tokens[i].segment
 
 
 def luhn_ok(digits: str) -> bool:
@@ -189,6 +209,10 @@ def luhn_ok(digits: str) -> bool:
 
 _SSN_CONTEXT = re.compile(r"social security|social|\bssn\b|\bs s n\b")
 _PHONE_CONTEXT = re.compile(r"\b(phone|cell|mobile|call|reach|number|contact)\b")
+_PHONE_WORDS = re.compile(r"\b(phone|cell|mobile|reach|call)\b")
+_ACCOUNT_CONTEXT = re.compile(
+    r"\b(account|card|member|policy|reference|order|routing|zip|postcode|id)\b"
+)
 _DIGITS_CONTEXT = re.compile(
     r"\b(account|card|digits|pin|code|number|member|policy|reference|order|zip|postcode|id)\b"
 )
@@ -196,13 +220,19 @@ _SSN_WRITTEN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _PHONE_WRITTEN = re.compile(r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\b\d{3}-\d{4}\b")
 
 
+_CVV_CONTEXT = re.compile(
+    r"\b(cvv|cvc|cv2|c v v|c v c|security code|verification code|three digits|3 digits"
+    r"|on the back|back of the card)\b"
+)
+
+
 def _context(tokens: Sequence[_Token], first: int, before: int = 8) -> str:
     return " ".join(t.norm for t in tokens[max(0, first - before) : first])
 
 
-def _classify(run: _Run, tokens: Sequence[_Token]) -> PiiType | None:
+def _classify(run: _Run, tokens: Sequence[_Token], ctx: str | None = None) -> PiiType | None:
     n = len(run.digits)
-    ctx = _context(tokens, run.first)
+    ctx = _context(tokens, run.first) if ctx is None else ctx
     if 13 <= n <= 19 and luhn_ok(run.digits):
         return "CARD"
     if n == 9 and (_SSN_WRITTEN.search(run.written) or _SSN_CONTEXT.search(ctx)):
@@ -210,12 +240,18 @@ def _classify(run: _Run, tokens: Sequence[_Token]) -> PiiType | None:
     if n == 10 or (n == 11 and run.digits[0] == "1"):
         return "PHONE"
     # Asked-for numbers: Whisper often drops a repeated digit, so accept 7-11 in context.
-    if 7 <= n <= 11 and (_PHONE_WRITTEN.search(run.written) or _PHONE_CONTEXT.search(ctx)):
+    # "number" alone is a phone number unless the talk is about an account or a card.
+    phone_ctx = bool(_PHONE_CONTEXT.search(ctx)) and (
+        bool(_PHONE_WORDS.search(ctx)) or not _ACCOUNT_CONTEXT.search(ctx)
+    )
+    if 7 <= n <= 11 and (_PHONE_WRITTEN.search(run.written) or phone_ctx):
         return "PHONE"
     if _PHONE_WRITTEN.search(run.written):
         return "PHONE"
     if "$" in run.written or re.search(r"\d,\d{3}\b", run.written):
         return None  # money and thousands are amounts, not identifiers
+    if n in (3, 4) and _CVV_CONTEXT.search(ctx):
+        return "CVV"
     # Digit runs: spelled digit by digit, long written numbers, or numbers asked for.
     if run.spelled >= 4 or n >= 5 or (n >= 4 and _DIGITS_CONTEXT.search(ctx)):
         return "DIGITS"
@@ -239,6 +275,9 @@ _EMAIL_NO_AT = re.compile(
 _DOB_TRIGGER = re.compile(
     r"date of birth|birth ?date|birthday|born (on|in)|\bdob\b|\bd o b\b|native birth"
 )
+_EXPIRY_TRIGGER = re.compile(
+    r"expir\w*|exp date|valid (thru|through|until)|good (thru|through)|\bexp\b"
+)
 _DATE_FILLERS = {"the", "of", "on", "is", "it's", "its", "and", ","}
 
 
@@ -253,30 +292,42 @@ def _is_date_token(tokens: Sequence[_Token], i: int) -> bool:
         or t in _UNITS
         or t in _TEENS
         or t in _TENS
-        or t in {"hundred", "thousand"}
+        or t in {"hundred", "thousand", "slash"}
+        or (t in _WEAK_ZERO and i + 1 < len(tokens) and tokens[i + 1].norm in _UNITS)
     )
 
 
-def _dob_spans(tokens: Sequence[_Token], lower: str) -> list[tuple[int, int]]:
+def _date_spans(
+    tokens: Sequence[_Token], lower: str, trigger: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """Date tokens right after a trigger phrase ("date of birth is …", "expires …")."""
     spans = []
-    for m in _DOB_TRIGGER.finditer(lower):
+    for m in trigger.finditer(lower):
         after = next((k for k, t in enumerate(tokens) if t.start >= m.end()), None)
-        if after is None:
-            continue
-        first = last = None
-        k = after
-        while k < len(tokens) and k < after + 14:
-            if _is_date_token(tokens, k):
-                first = k if first is None else first
-                last = k
-            elif tokens[k].norm in _DATE_FILLERS or (first is None and k < after + 4):
-                pass  # "date of birth is the fourth of March", "born on, uh, ..."
-            else:
-                break
-            k += 1
-        if first is not None and last is not None:
-            spans.append((first, last))
+        if after is not None and (found := _date_from(tokens, after)) is not None:
+            spans.append(found)
     return spans
+
+
+def _date_from(tokens: Sequence[_Token], after: int) -> tuple[int, int] | None:
+    """The date that starts within a few words of ``tokens[after]``, as token indices."""
+    first = last = None
+    k = after
+    while k < len(tokens) and k < after + 14:
+        if _is_date_token(tokens, k):
+            first = k if first is None else first
+            last = k
+        elif tokens[k].norm in _DATE_FILLERS or (first is None and k < after + 4):
+            pass  # "date of birth is the fourth of March", "born on, uh, ..."
+        else:
+            break
+        k += 1
+    if first is None or last is None:
+        return None
+    # One spoken word is not a date ("the expiry on that one?"); one written one can be.
+    if first == last and not re.search(r"\d", tokens[first].norm):
+        return None
+    return first, last
 
 
 def _address_spans(tokens: Sequence[_Token], taken: set[int]) -> list[tuple[int, int]]:
@@ -333,15 +384,20 @@ def find_pii_in_text(
         idx = [k for k, t in enumerate(tokens) if t.end > m.start() and t.start < m.end()]
         if idx and not taken.intersection(idx):
             claim("EMAIL", idx[0], idx[-1])
-    for first, last in _dob_spans(tokens, lower):
-        if not taken.intersection(range(first, last + 1)):
-            claim("DOB", first, last)
+    dated: tuple[tuple[PiiType, re.Pattern[str]], ...] = (
+        ("DOB", _DOB_TRIGGER),
+        ("EXPIRY", _EXPIRY_TRIGGER),
+    )
+    for date_kind, trigger in dated:
+        for first, last in _date_spans(tokens, lower, trigger):
+            if not taken.intersection(range(first, last + 1)):
+                claim(date_kind, first, last)
     for first, last in _address_spans(tokens, taken):
         claim("ADDRESS", first, last)
     for run in _digit_runs(tokens, taken):
-        kind = _classify(run, tokens)
-        if kind is not None:
-            claim(kind, run.first, run.last)
+        number_kind = _classify(run, tokens)
+        if number_kind is not None:
+            claim(number_kind, run.first, run.last)
     found.sort(key=lambda f: f[1])
     return found
 
@@ -361,17 +417,175 @@ def _word_offsets(segment: Segment) -> list[tuple[int, int]]:
     return offsets
 
 
+def _span(seg: Segment, si: int, kind: PiiType, a: int, b: int) -> PiiSpan:
+    offsets = _word_offsets(seg)
+    hit = [w for w, (wa, wb) in zip(seg.words, offsets, strict=True) if wb > a and wa < b]
+    start = hit[0].start if hit else seg.start
+    end = max(w.end for w in hit) if hit else seg.end
+    return PiiSpan(kind, si, a, b, start, end, seg.text[a:b])
+
+
 def find_pii(transcript: Transcript, types: Iterable[PiiType] = DEFAULT_TYPES) -> list[PiiSpan]:
     types = tuple(types)
     spans: list[PiiSpan] = []
     for si, seg in enumerate(transcript.segments):
-        offsets = _word_offsets(seg)
         for kind, a, b in find_pii_in_text(seg.text, types):
-            hit = [w for w, (wa, wb) in zip(seg.words, offsets, strict=True) if wb > a and wa < b]
-            start = hit[0].start if hit else seg.start
-            end = max(w.end for w in hit) if hit else seg.end
-            spans.append(PiiSpan(kind, si, a, b, start, end, seg.text[a:b]))
-    return spans
+            spans.append(_span(seg, si, kind, a, b))
+    spans += _across_segments(transcript, set(types), spans)
+    return _merge(spans)
+
+
+# A speaker's segments are read as one stream while the other side only acknowledges
+# ("okay", "mhm, go on") and the pauses stay short: a number read in pieces stays one number.
+JOIN_GAP_S = 15.0
+JOIN_MAX_OTHER_WORDS = 6
+_NUMBER_KINDS = frozenset({"CARD", "SSN", "PHONE", "DIGITS", "CVV"})
+# When two findings overlap, the more specific one names the merged span.
+_PRIORITY = {k: i for i, k in enumerate(("CARD", "SSN", "PHONE", "CVV", "EXPIRY", "DIGITS"))}
+
+
+def _across_segments(
+    transcript: Transcript, wanted: set[PiiType], found: Sequence[PiiSpan]
+) -> list[PiiSpan]:
+    segs = transcript.segments
+    order = sorted(range(len(segs)), key=lambda i: (segs[i].start, i))
+    asked = _asked_before(transcript, order)
+    out = [sp for sp in _answered_dates(transcript, asked, found) if sp.type in wanted]
+    conv: list[_Token] = []
+    for si in order:
+        conv += [replace(t, segment=si) for t in _tokens(segs[si].text)]
+    # Tokens already claimed by an email, a date or an address stay theirs.
+    claims = [*found, *out]
+    claimed = [
+        any(
+            sp.segment_index == t.segment
+            and sp.type not in _NUMBER_KINDS
+            and sp.char_start < t.end
+            and t.start < sp.char_end
+            for sp in claims
+        )
+        for t in conv
+    ]
+    for lane in _lanes(transcript, order, conv):
+        tokens = [conv[i] for i in lane]
+        taken = {k for k, i in enumerate(lane) if claimed[i]}
+        for run in _digit_runs(tokens, taken):
+            for part, first in _parts(run, tokens):
+                ctx = f"{asked.get(tokens[first].segment, '')} {_context(conv, lane[first])}"
+                kind = _classify(part, tokens, ctx)
+                if kind is None or kind not in wanted:
+                    continue
+                pieces = tokens[part.first : part.last + 1]
+                for si in dict.fromkeys(t.segment for t in pieces):
+                    mine = [t for t in pieces if t.segment == si]
+                    out.append(_span(segs[si], si, kind, mine[0].start, mine[-1].end))
+    return out
+
+
+def _parts(run: _Run, tokens: Sequence[_Token]) -> list[tuple[_Run, int]]:
+    """A run over several segments is one number only when every piece is a group of three
+    or more digits ("4539" "1488", not "at nine" "ten thirty"); otherwise each piece is
+    judged alone. Returns the runs to classify with the index of their first token."""
+    pieces: list[_Run] = []
+    for si in dict.fromkeys(t.segment for t in tokens[run.first : run.last + 1]):
+        idx = [k for k in range(run.first, run.last + 1) if tokens[k].segment == si]
+        sub = [replace(r, first=r.first + idx[0], last=r.last + idx[0])
+               for r in _digit_runs(tokens[idx[0] : idx[-1] + 1], set())]  # fmt: skip
+        pieces += sub
+    if len(pieces) > 1 and all(len(p.digits) >= 3 for p in pieces):
+        return [(run, run.first)]
+    return [(p, p.first) for p in pieces]
+
+
+def _asked_before(transcript: Transcript, order: list[int]) -> dict[int, str]:
+    """For each segment, the last thing the other side said before it (lower case): an
+    answer's meaning is often in the question ("And the code on the back?" "Seven one four")."""
+    segs = transcript.segments
+    last_by: dict[str, str] = {}
+    asked: dict[int, str] = {}
+    for si in order:
+        speaker = segs[si].speaker
+        others = [text for who, text in last_by.items() if who != speaker]
+        asked[si] = others[-1] if others else ""
+        last_by.pop(speaker, None)
+        last_by[speaker] = segs[si].text.lower()
+    return asked
+
+
+def _answered_dates(
+    transcript: Transcript, asked: dict[int, str], found: Sequence[PiiSpan]
+) -> list[PiiSpan]:
+    """A date said as the whole answer to "what's your date of birth?" / "when does it
+    expire?" — the trigger was in the question, not in the answer."""
+    out: list[PiiSpan] = []
+    for si, seg in enumerate(transcript.segments):
+        question = asked.get(si, "")
+        kind: PiiType | None = (
+            "DOB" if _DOB_TRIGGER.search(question)
+            else "EXPIRY" if _EXPIRY_TRIGGER.search(question)
+            else None
+        )  # fmt: skip
+        if kind is None or any(sp.segment_index == si for sp in found):
+            continue
+        tokens = _tokens(seg.text)
+        got = _date_from(tokens, 0)
+        if got is None:
+            continue
+        first, last = got
+        dated = sum(_is_date_token(tokens, k) for k in range(first, last + 1))
+        if dated >= 2 and len(tokens) - (last - first + 1) <= 3:
+            out.append(_span(seg, si, kind, tokens[first].start, tokens[last].end))
+    return out
+
+
+def _lanes(transcript: Transcript, order: list[int], conv: Sequence[_Token]) -> list[list[int]]:
+    """Indices into ``conv`` of each stretch one speaker talks in, joined across segments."""
+    segs = transcript.segments
+    by_segment: dict[int, list[int]] = {}
+    for k, t in enumerate(conv):
+        by_segment.setdefault(t.segment, []).append(k)
+    open_lanes: dict[str, tuple[list[int], float, int]] = {}  # speaker -> lane, end, others
+    lanes: list[list[int]] = []
+    for si in order:
+        seg, idx = segs[si], by_segment.get(si, [])
+        for other, (lane, end, words) in list(open_lanes.items()):
+            if other != seg.speaker:
+                open_lanes[other] = (lane, end, words + len(idx))
+        current = open_lanes.get(seg.speaker)
+        if (
+            current is not None
+            and seg.start - current[1] <= JOIN_GAP_S
+            and current[2] <= JOIN_MAX_OTHER_WORDS
+        ):
+            current[0].extend(idx)
+            open_lanes[seg.speaker] = (current[0], seg.end, 0)
+        else:
+            lane = list(idx)
+            lanes.append(lane)
+            open_lanes[seg.speaker] = (lane, seg.end, 0)
+    return lanes
+
+
+def _merge(spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """One span per overlapping group in a segment: the union of their text and time, named
+    by the most specific type (a card read in pieces beats each piece's "digits")."""
+    out: list[PiiSpan] = []
+    for sp in sorted(spans, key=lambda s: (s.segment_index, s.char_start, -s.char_end)):
+        last = out[-1] if out else None
+        if last is None or last.segment_index != sp.segment_index or sp.char_start >= last.char_end:
+            out.append(sp)
+            continue
+        kind = min(last.type, sp.type, key=lambda k: _PRIORITY.get(k, -1))
+        end = max(last.char_end, sp.char_end)
+        out[-1] = replace(
+            last,
+            type=kind,
+            char_end=end,
+            start_s=min(last.start_s, sp.start_s),
+            end_s=max(last.end_s, sp.end_s),
+            text=last.text + sp.text[len(sp.text) - (end - last.char_end) :],
+        )
+    return out
 
 
 def _redact_segment(seg: Segment, spans: Sequence[PiiSpan]) -> Segment:

@@ -68,6 +68,7 @@ def _cases(seed: int = 7, n: int = 40) -> list[Case]:
         year = rng.choice(["nineteen eighty", "1975", "two thousand one", "1999"])
         street = rng.choice(["Elm Road", "North Main Street", "Oak Avenue", "Park Lane"])
         house = rng.choice(["12", "nine", "4410", "twenty two"])
+        expiries = ["04/27", "oh four twenty seven", "March 2028", "eleven slash twenty six"]
         for text, ents in [
             (f"Sure, my card number is {grouped}.", [("CARD", grouped)]),
             (
@@ -95,6 +96,11 @@ def _cases(seed: int = 7, n: int = 40) -> list[Case]:
             ),
             (f"I was born on {month} {day} {year}.", [("DOB", f"{month} {day} {year}")]),
             (f"I live at {house} {street}.", [("ADDRESS", f"{house} {street}")]),
+            (
+                f"The security code on the back is {(c := _spoken(four[:3], rng))}.",
+                [("CVV", c)],
+            ),
+            (f"It expires {(e := rng.choice(expiries))}, I think.", [("EXPIRY", e)]),
             # Negatives: numbers and words that are not personal data.
             ("Oh, I see. I paid $1,200 in 2019 for two phones.", []),
             ("It took twenty minutes and I have three kids.", []),
