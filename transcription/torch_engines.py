@@ -5,6 +5,7 @@ times mapped back), so all engines see the same audio."""
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
@@ -37,8 +38,9 @@ def get_openai_model(path: str, device: str, cpu_threads: int) -> Any:
     _set_threads(cpu_threads)
     try:
         model = whisper.load_model(path, device=device)
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    except (RuntimeError, OSError, KeyError, ValueError) as exc:
+        # Tensors and plain containers only: a checkpoint cannot run code when loaded.
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, OSError, KeyError, ValueError, pickle.UnpicklingError) as exc:
         raise ModelUnavailable(f"could not load openai-whisper model '{path}': {exc}") from exc
     heads = checkpoint.get("alignment_heads")
     if heads:

@@ -43,7 +43,7 @@ def test_openai_checkpoint_loads_with_every_key(models_dir: Path) -> None:
     import whisper
 
     path = models_dir / "openai-whisper" / "tiny.en.pt"
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
     assert ckpt["dims"] == {
         "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 384, "n_audio_head": 6,
         "n_audio_layer": 4, "n_vocab": 51864, "n_text_ctx": 448, "n_text_state": 384,
@@ -145,3 +145,20 @@ def test_unconverted_model_is_refused_with_a_hint(tmp_path: Path) -> None:
     (tmp_path / "model.bin").write_bytes(b"\x06\x00\x00\x00\x05\x00Nope\x00\x01\x00\x00\x00")
     with pytest.raises(ModelUnavailable, match="not a CTranslate2 Whisper model"):
         read_ct2_model(tmp_path)
+
+
+class _RunsCode:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("a checkpoint ran code",))
+
+
+def test_checkpoint_that_would_run_code_is_refused(tmp_path: Path) -> None:
+    """Model files are loaded as tensors only (weights_only): a pickle that would call a
+    function on load is refused with a clear error, and the function never runs."""
+    from core.errors import ModelUnavailable
+    from transcription.torch_engines import get_openai_model
+
+    path = tmp_path / "evil.pt"
+    torch.save({"dims": {}, "model_state_dict": {}, "payload": _RunsCode()}, path)
+    with pytest.raises(ModelUnavailable, match="could not load openai-whisper model"):
+        get_openai_model(str(path), "cpu", 1)
