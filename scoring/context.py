@@ -91,6 +91,10 @@ class CallContext:
         self.no_roles = not any(u.speaker in ("agent", "customer") for u in self.utts)
         self.t0 = min((u.start for u in self.utts), default=0.0)
         self.t1 = max((u.end for u in self.utts), default=0.0)
+        # Judges ask the same question of the same turn many times (every candidate answer
+        # looks back over the call): answers are kept, so a call costs linear time.
+        self._detected: dict[tuple[Detector, int], tuple[Hit | None, float]] = {}
+        self.memo: dict[tuple[str, object], object] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -161,6 +165,12 @@ class CallContext:
 
     def detect(self, det: Detector, utt: Utterance) -> tuple[Hit | None, float]:
         """The best match of ``det`` in ``utt`` (or None) and the best positive cosine seen."""
+        key = (det, utt.index)
+        if key not in self._detected:
+            self._detected[key] = self._detect(det, utt)
+        return self._detected[key]
+
+    def _detect(self, det: Detector, utt: Utterance) -> tuple[Hit | None, float]:
         cues, vetoes = self.compiled(det)
         norm = utt.norm
         first_match = self.book.search

@@ -15,6 +15,7 @@ Every cue set and threshold comes from the rubric; nothing here knows a domain's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from scoring.context import (
     CallContext,
@@ -228,6 +229,13 @@ def judge_verification(ctx: CallContext, crit: Criterion, ev: VerificationEvalua
 def first_request(ctx: CallContext, ev: ResolutionEvaluator) -> Utterance | None:
     """The customer's first request, or their first substantive turn when it comes earlier
     (the reason for a call is often told, not asked: "I was charged twice this month")."""
+    key = ("first_request", ev)
+    if key not in ctx.memo:
+        ctx.memo[key] = _first_request(ctx, ev)
+    return cast(Utterance | None, ctx.memo[key])
+
+
+def _first_request(ctx: CallContext, ev: ResolutionEvaluator) -> Utterance | None:
     customer = [u for u in ctx.utts if ctx.is_speaker(u, "customer")]
     hits, _ = ctx.hits(ev.request, customer)
     substantive = [u for u in customer if len(u.norm.split()) >= 4]
@@ -315,12 +323,20 @@ def asked_values(ctx: CallContext, ev: ResolutionEvaluator, before: Utterance) -
     questions ("what is the transfer amount?" / "a hundred and one dollars") and requests that
     carry a value ("book me in at three forty five"). Figures told while describing a problem
     ("my renewal went up by two hundred dollars") are not asks."""
-    out: list[Value] = []
+    key = ("asked_values", ev)
+    if key not in ctx.memo:
+        ctx.memo[key] = _asked_values_by_turn(ctx, ev)
+    by_turn = cast(list[tuple[float, list[Value]]], ctx.memo[key])
+    return [v for start, values in by_turn if start < before.start for v in values]
+
+
+def _asked_values_by_turn(
+    ctx: CallContext, ev: ResolutionEvaluator
+) -> list[tuple[float, list[Value]]]:
+    out: list[tuple[float, list[Value]]] = []
     prev: Utterance | None = None
     opening = first_request(ctx, ev)
     for u in ctx.utts:
-        if u.start >= before.start:
-            break
         if ctx.is_speaker(u, "customer"):
             answering = (
                 prev is not None
@@ -333,10 +349,12 @@ def asked_values(ctx: CallContext, ev: ResolutionEvaluator, before: Utterance) -
                 and ctx.book.any(ev.slot_question_sets, prev.norm, negatable=False)
                 and not ctx.book.any(ev.verification_sets, prev.norm, negatable=False)
             )
+            found: list[Value] = []
             for clause in _clauses(ctx, u):
                 cn = normalize(clause)
                 if answering or ctx.book.any(ev.value_request_sets, cn, negatable=False):
-                    out += values(cn)
+                    found += values(cn)
+            out.append((u.start, found))
         if len(u.norm.split()) > 2:  # an "okay" in between keeps the question open
             prev = u
     return out

@@ -19,7 +19,9 @@ from transcription.types import Segment, Speaker, Transcript, Word
 WORDS_PER_SECOND = 2.5
 TURN_GAP_S = 0.5
 _SNIFF_BYTES = 64 * 1024
-_MAX_BYTES = 50 * 1024 * 1024
+_MAX_BYTES = 20 * 1024 * 1024  # word-timed JSON of a very long call, with room to spare
+# Spoken text of about 30 hours of talk: more is not one call, and scoring cost grows with it.
+MAX_TEXT_CHARS = 2_000_000
 
 # "Agent: text", "[00:12] Customer - text", "CUSTOMER> text", "Caller: text" ...
 _SPEAKER_ALIASES: dict[str, Speaker] = {
@@ -118,8 +120,18 @@ def load_transcript_file(path: str | Path) -> Transcript:
             raise TranscriptUnreadable(
                 f"'{p.name}' is not valid JSON (line {exc.lineno}: {exc.msg})"
             ) from exc
-        return _from_json(doc, p.name)
-    return _from_lines(text.splitlines(), p.name)
+        return _bounded(_from_json(doc, p.name), p.name)
+    return _bounded(_from_lines(text.splitlines(), p.name), p.name)
+
+
+def _bounded(transcript: Transcript, name: str) -> Transcript:
+    chars = sum(len(s.text) for s in transcript.segments)
+    if chars > MAX_TEXT_CHARS:
+        raise TranscriptUnreadable(
+            f"'{name}' holds {chars:,} characters of speech; one call holds at most "
+            f"{MAX_TEXT_CHARS:,}"
+        )
+    return transcript
 
 
 def _number(seg: dict[str, Any], key: str, where: str) -> float:

@@ -205,3 +205,30 @@ def test_real_call_evidence(rubric: Rubric, embedder: Embedder) -> None:
     ev = _hvb("07c661a60f194d1b", rubric, embedder)
     by = {c.id: c for c in ev.criteria}
     assert (by["identity_verification"].verdict, ev.auto_failed, ev.score) == ("na", False, 100.0)
+
+
+def test_a_long_call_costs_each_turn_once(
+    rubric: Rubric, embedder: Embedder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Work grows with the call, not with its square: every (detector, turn) question is
+    answered once however many candidate answers look back over the call (an 800 KB
+    transcript once took 51 s because each candidate re-read every earlier turn)."""
+    from scoring.context import CallContext
+
+    calls: list[tuple[int, int]] = []
+    real = CallContext._detect
+
+    def counting(self, det, utt):  # type: ignore[no-untyped-def]
+        calls.append((id(det), utt.index))
+        return real(self, det, utt)
+
+    monkeypatch.setattr(CallContext, "_detect", counting)
+    lines = (HVB / "calls" / "0188295665114e74.txt").read_text().splitlines()
+    path = tmp_path / "long_call.txt"
+    path.write_text("\n".join(lines * 20))
+    transcript = load_transcript_file(path)
+    ev = evaluate(transcript, rubric, embedder=embedder)
+    assert {c.id for c in ev.criteria} >= {"identity_verification", "resolution"}
+    assert len(calls) == len(set(calls))  # no question asked twice of the same turn
+    turns = len({u for _, u in calls})
+    assert len(calls) <= 30 * turns  # a few dozen detectors at most, each once per turn

@@ -102,3 +102,17 @@ def test_audio_and_binary_are_not_transcripts(tmp_path: Path) -> None:
     with pytest.raises(TranscriptUnreadable, match="binary"):
         load_transcript_file(wav)
     assert not is_transcript_file(tmp_path / "missing.json")
+
+
+def test_transcript_longer_than_any_call_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transcription import transcript_files
+
+    monkeypatch.setattr(transcript_files, "MAX_TEXT_CHARS", 1000)
+    path = tmp_path / "endless.txt"
+    path.write_text("\n".join(["Agent: hello there, how can I help you today?"] * 40))
+    with pytest.raises(TranscriptUnreadable, match=r"'endless\.txt' holds 1,"):
+        load_transcript_file(path)
+    path.write_text("\n".join(["Agent: hello there, how can I help you today?"] * 10))
+    assert len(load_transcript_file(path).segments) == 10
