@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import pages
@@ -58,6 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(CallReviewError)
     async def _callreview_error(request: Request, exc: CallReviewError) -> Response:
         return error_response(request, exc.status_code, exc.message)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+        log.warning("database pool exhausted: %s", exc)
+        return error_response(
+            request, 503, "the service is busy; retry in a few seconds", {"Retry-After": "5"}
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

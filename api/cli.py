@@ -36,6 +36,8 @@ def _root(
     ),
 ) -> None:
     """The `callreview` command line."""
+
+
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 rubric_app = typer.Typer(no_args_is_help=True, help="QA rubrics.")

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     # Derived, rebuildable data (rubric exemplar vectors); never call content.
     cache_dir: Path = Path("./var/cache")
     broker_url: str | None = None
+    # Database connections per process (PostgreSQL): a request holds at most one at a time;
+    # past pool + overflow a request waits this long, then gets 503 "busy, retry".
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0)
     max_upload_mb: int = 200
     # The longest recording accepted (counted while decoding: headers can lie).
     max_audio_minutes: float = Field(default=240.0, gt=0)
@@ -95,6 +100,11 @@ class Settings(BaseSettings):
     # A stale claim on a call already claimed this many times (all steps together) is given
     # up with a reason instead of handed out again: it crashes or outlives the time limit.
     max_claims: int = 5
+    # How often the reaper hands out calls nobody works on (both modes); 0 = never.
+    reap_interval_s: float = Field(default=30.0, ge=0)
+    # Calls older than this many days are deleted with everything derived from them
+    # (recording, transcript, evaluations, moments), audited; unset = kept until deleted.
+    retention_days: int | None = Field(default=None, ge=1)
     # Sized for long calls: tiny.en runs ~6x real time per core, so a 2-hour call takes ~20 min.
     task_soft_time_limit_s: int = 3600
     task_time_limit_s: int = 3900

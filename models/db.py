@@ -18,6 +18,9 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        # SQLite's pool is per file and not sized: the pool knobs are for servers only.
+        for knob in ("pool_size", "max_overflow", "pool_timeout"):
+            kwargs.pop(knob, None)
         # Worker threads share the file; wait for locks instead of failing at once.
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs

@@ -27,6 +27,7 @@ TRANSCRIBE_TASK = "callreview.transcribe_call"
 SCORE_TASK = "callreview.score_call"
 NIGHTLY_TASK = "callreview.nightly_batch"
 RECONCILE_TASK = "callreview.reconcile_batches"
+HOUSEKEEPING_TASK = "callreview.housekeeping"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 
@@ -62,6 +63,7 @@ def make_celery(settings: Settings) -> Celery:
             SCORE_TASK: {"queue": q_score},
             NIGHTLY_TASK: {"queue": q_score},
             RECONCILE_TASK: {"queue": q_score},
+            HOUSEKEEPING_TASK: {"queue": q_score},
         },
         # Ride out a broker restart when publishing (about 40 s) instead of failing the call.
         task_publish_retry=True,
@@ -81,15 +83,22 @@ def make_celery(settings: Settings) -> Celery:
         timezone=settings.nightly_batch_timezone,
         include=["pipeline.tasks"],
     )
-    if settings.nightly_batch_cron:
-        app.conf.beat_schedule = {
-            "nightly-batch": {
-                "task": NIGHTLY_TASK,
-                "schedule": parse_cron(settings.nightly_batch_cron),
-            },
-            # Re-enqueue batch items whose messages a broker restart lost.
-            "reconcile-batches": {"task": RECONCILE_TASK, "schedule": 60.0},
+    schedule: dict[str, dict[str, object]] = {
+        # Re-enqueue batch items whose messages a broker restart lost.
+        "reconcile-batches": {"task": RECONCILE_TASK, "schedule": 60.0},
+    }
+    if settings.reap_interval_s > 0:
+        # Calls nobody works on (a killed worker, a message never sent) and retention.
+        schedule["housekeeping"] = {
+            "task": HOUSEKEEPING_TASK,
+            "schedule": float(settings.reap_interval_s),
         }
+    if settings.nightly_batch_cron:
+        schedule["nightly-batch"] = {
+            "task": NIGHTLY_TASK,
+            "schedule": parse_cron(settings.nightly_batch_cron),
+        }
+    app.conf.beat_schedule = schedule
     return app
 
 

@@ -71,11 +71,10 @@ class CeleryDispatcher:
         name = TRANSCRIBE_TASK if step == STEP_TRANSCRIBE else SCORE_TASK
         args = [str(call_id), str(batch_id) if batch_id else None]
         try:
-            self.app.send_task(name, args=args, queue=self._queues[step])
-        except BrokerError as exc:
-            # The call is committed and stays in its status: `callreview batch` (or the nightly
-            # run) picks it up once the broker is back. Failing the upload would lose nothing
-            # more and tell the user less.
+            # No publish retries here: an upload must not wait out a broker restart. The call
+            # is committed and stays in its status; the reaper sends it once the broker is back.
+            self.app.send_task(name, args=args, queue=self._queues[step], retry=False)
+        except (BrokerError, OSError) as exc:
             log.error("could not enqueue call %s (%s): %s", call_id, step, exc)
 
     def resume(self) -> int:

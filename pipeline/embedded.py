@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -17,6 +18,8 @@ class EmbeddedRunner:
         self.svc = svc
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="call")
         self._futures: dict[uuid.UUID, Future[object]] = {}
+        self._stop = threading.Event()
+        self._housekeeper: threading.Thread | None = None
 
     def enqueue(
         self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
@@ -40,12 +43,29 @@ class EmbeddedRunner:
             raise
 
     def resume(self) -> int:
-        """Start-up: put interrupted calls back and enqueue everything pending."""
+        """Start-up: put interrupted calls back, enqueue everything pending, and start the
+        housekeeping thread (the reaper and retention, every ``reap_interval_s``)."""
         requeue_interrupted(self.svc)
         ids = pending_call_ids(self.svc)
         for call_id in ids:
             self.enqueue(call_id)
+        if self._housekeeper is None and self.svc.settings.reap_interval_s > 0:
+            self._housekeeper = threading.Thread(
+                target=self._housekeeping, name="housekeeping", daemon=True
+            )
+            self._housekeeper.start()
         return len(ids)
+
+    def _housekeeping(self) -> None:
+        from pipeline.reaper import reap
+        from pipeline.retention import purge_expired
+
+        while not self._stop.wait(self.svc.settings.reap_interval_s):
+            try:
+                reap(self.svc, self)
+                purge_expired(self.svc)
+            except Exception:  # the database may be away for a while: try again next round
+                log.exception("housekeeping round failed")
 
     def queue_sizes(self) -> dict[str, int] | None:
         return None  # the pool's queue is in memory: nothing for a batch to reconcile
@@ -55,4 +75,5 @@ class EmbeddedRunner:
             fut.result(timeout=timeout)
 
     def shutdown(self) -> None:
+        self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import AudioTooLong, AudioUnreadable, NotFound, UploadTooLarge
 from models.orm import Call, CallStatus, Role, User
+from pipeline.redaction import drop_unreferenced
 from pipeline.services import Services
 from pipeline.sniff import sniff_file
 from transcription import AudioLimits, probe_audio
@@ -67,6 +68,9 @@ def _submit_local(
             select(Call.id).where(Call.agent_id == agent_id, Call.sha256 == stored.sha256)
         )
         if existing is not None:
+            # The same recording again: it must not bring back an original that the
+            # redaction policy already removed from the stored call.
+            drop_unreferenced(svc, stored.key)
             return Submitted(existing, created=False)
         call = Call(
             agent_id=agent_id,
@@ -83,6 +87,7 @@ def _submit_local(
             s.commit()
         except IntegrityError:
             s.rollback()  # the same upload raced in: answer with the one that won
+            drop_unreferenced(svc, stored.key)
             won = s.scalar(
                 select(Call.id).where(Call.agent_id == agent_id, Call.sha256 == stored.sha256)
             )

@@ -3,9 +3,12 @@ optionally a stored audio copy with the spans muted, and the original kept or dr
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 from pipeline.clips import store_redacted_copy
+from pipeline.serialize import segment_to_json
 from pipeline.services import Services
 from scoring.types import Moment
 from transcription import Transcript, find_pii, parse_types, redact_transcript, redacted_spans
@@ -26,6 +29,13 @@ def redact(
         if spans:
             redacted_key = store_redacted_copy(svc.storage, path, spans, settings.pii_audio).key
     return redact_transcript(transcript, types), redacted_key
+
+
+def store_transcript_copy(svc: Services, transcript: Transcript) -> str:
+    """The (redacted) transcript as a JSON file in storage; its key."""
+    doc = {"segments": [segment_to_json(seg) for seg in transcript.segments]}
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    return svc.storage.put_stream(io.BytesIO(data), suffix=".json").key
 
 
 def drop_unreferenced(svc: Services, key: str) -> bool:

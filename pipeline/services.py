@@ -144,7 +144,12 @@ def build_services(settings: Settings, *, migrate: bool = False) -> Services:
         upgrade(settings.database_url)
     else:
         ensure_schema(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
+    )
     return Services(
         settings=settings,
         engine=engine,

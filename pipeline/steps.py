@@ -39,7 +39,7 @@ from models.orm import (
 from pipeline.confidence import calibration_for
 from pipeline.exemplar_cache import prime_embedder
 from pipeline.publishing import add_consequences, consequences
-from pipeline.redaction import drop_unreferenced, redact
+from pipeline.redaction import drop_unreferenced, redact, store_transcript_copy
 from pipeline.rubrics import call_rubric_row, stored_rubric
 from pipeline.serialize import (
     criterion_rows,
@@ -197,6 +197,10 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
         # A recording with no speech keeps its (empty) transcript: scoring marks it not
         # scorable, which is what it is, rather than failed, which retrying would not fix.
         transcript, redacted_key = redact(svc, transcript, path, has_audio=kind == "audio")
+        if kind == "transcript" and svc.settings.pii_redact:
+            # An uploaded transcript is stored as its redacted form: the raw text's PII
+            # must not outlive the call's processing.
+            redacted_key = store_transcript_copy(svc, transcript)
         elapsed = time.perf_counter() - t0
         with svc.session_factory() as s:
             s.add(
@@ -219,7 +223,9 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
                 call_row.duration_s = transcript.duration_s
             call_row.status = CallStatus.transcribed
             original_key = call_row.storage_key
-            if redacted_key is not None:
+            if redacted_key is not None and kind == "transcript":
+                call_row.storage_key = redacted_key
+            elif redacted_key is not None:
                 call_row.redacted_storage_key = redacted_key
                 if not svc.settings.keep_original_audio:
                     # Policy: only the muted copy stays (a retry then starts from it).
@@ -229,7 +235,9 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
             except IntegrityError:
                 s.rollback()  # a racing worker wrote it first: one transcript stands
                 return
-        if redacted_key is not None and not svc.settings.keep_original_audio:
+        if redacted_key is not None and (
+            kind == "transcript" or not svc.settings.keep_original_audio
+        ):
             drop_unreferenced(svc, original_key)
 
     _guarded(svc, call_id, STEP_TRANSCRIBE, work)
@@ -350,7 +358,10 @@ def process_call(svc: Services, call_id: uuid.UUID) -> CallStatus:
     """Run every remaining step of one call; return its final status."""
     try:
         transcribe(svc, call_id)
-        score(svc, call_id)
+        with svc.session_factory() as s:
+            ready = get_call(s, call_id).status in (CallStatus.transcribed, CallStatus.scoring)
+        if ready:  # not a call given up, failed or still held by another worker
+            score(svc, call_id)
     except StepFailed:
         pass
     with svc.session_factory() as s:
@@ -371,9 +382,26 @@ def retry(svc: Services, call_id: uuid.UUID) -> None:
 
 
 def requeue_interrupted(svc: Services) -> int:
-    """Embedded mode start-up: calls left mid-step by a stopped process go back to the queue."""
+    """Embedded mode start-up: calls left mid-step by a stopped process go back to the queue,
+    except one already claimed ``max_claims`` times: it took the process down each time, so it
+    is given up with a reason instead of crashing every restart."""
     with svc.session_factory() as s:
         n = 0
+        for status, step in (
+            (CallStatus.transcribing, STEP_TRANSCRIBE),
+            (CallStatus.scoring, STEP_SCORE),
+        ):
+            s.execute(
+                update(Call)
+                .where(Call.status == status, Call.attempts >= svc.settings.max_claims)
+                .values(
+                    status=CallStatus.failed,
+                    failed_step=step,
+                    error=f"gave up after {svc.settings.max_claims} attempts: the service "
+                    f"stopped (crash or out of memory) while running {step}",
+                )
+                .execution_options(synchronize_session=False)
+            )
         for frm, to in (
             (CallStatus.transcribing, CallStatus.queued),
             (CallStatus.scoring, CallStatus.transcribed),
@@ -395,6 +423,7 @@ def pending_call_ids(svc: Services) -> list[uuid.UUID]:
             s.scalars(
                 select(Call.id)
                 .where(Call.status.in_([CallStatus.queued, CallStatus.transcribed]))
-                .order_by(Call.created_at)
+                # A call that was interrupted before waits behind the ones never tried.
+                .order_by(Call.attempts, Call.created_at)
             )
         )

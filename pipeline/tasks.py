@@ -21,6 +21,7 @@ from core.settings import get_settings
 from models.orm import CallStatus
 from pipeline import batches, steps
 from pipeline.celery_app import (
+    HOUSEKEEPING_TASK,
     NIGHTLY_TASK,
     RECONCILE_TASK,
     SCORE_TASK,
@@ -145,3 +146,16 @@ def reconcile_batches(self: Task) -> int:
     svc = worker_services()
     dispatcher = CeleryDispatcher(svc, app)
     return sum(batches.reconcile(svc, dispatcher, bid) for bid in batches.open_batch_ids(svc))
+
+
+@app.task(name=HOUSEKEEPING_TASK, **_RETRY)
+def housekeeping(self: Task) -> int:
+    """Celery beat's recovery round: the reaper, then retention."""
+    from pipeline.dispatch import CeleryDispatcher
+    from pipeline.reaper import reap
+    from pipeline.retention import purge_expired
+
+    svc = worker_services()
+    reaped = reap(svc, CeleryDispatcher(svc, app))
+    purged = purge_expired(svc)
+    return reaped.stale_claims + reaped.unsent + purged

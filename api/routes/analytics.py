@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from api.auth import CurrentUser, Reviewer
 from api.deps import SessionDep
 from api.filters import CallFiltersDep
-from pipeline import analytics, exports
+from pipeline import analytics, audit, exports
 from pipeline.access import visible_agent
 from pipeline.coaching_measure import agent_goals
 
@@ -48,6 +48,15 @@ def dashboard(session: SessionDep, user: Reviewer, filters: CallFiltersDep) -> d
 def export_evaluations(session: SessionDep, user: Reviewer, filters: CallFiltersDep) -> Response:
     """Each call's current evaluation, one row per criterion, with the calls list's filters."""
     body = exports.evaluations_csv(session, user, filters)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="export.evaluations_csv",
+        entity="export",
+        entity_id="evaluations.csv",
+        rows=max(0, body.count("\n") - 1),
+    )
+    session.commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(
         body,

@@ -7,25 +7,30 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from api.auth import CurrentUser, Reviewer, Uploader
+from api.auth import CurrentUser, Reviewer, Uploader, require_roles
 from api.deps import RunnerDep, ServicesDep, SessionDep
 from api.filters import CallFiltersDep
 from core.errors import InvalidInput
-from pipeline import clips, listing
+from models.orm import Role, User
+from pipeline import audit, clips, listing
 from pipeline.access import visible_agent, visible_call
 from pipeline.calibration import ensure_not_blind
 from pipeline.intake import submit_upload
 from pipeline.overrides import override_verdict
 from pipeline.results import load_review
+from pipeline.retention import delete_call
 from pipeline.scorability import score_anyway
+from pipeline.services import Services
 from pipeline.steps import get_call, retry
 
 router = APIRouter(tags=["calls"])
+# Deleting a call (an erasure request, a wrong upload) is for admins and QA analysts.
+Eraser = Annotated[User, require_roles(Role.admin, Role.qa_analyst)]
 
 
 class SubmittedOut(BaseModel):
@@ -72,9 +77,21 @@ def upload_call(
     """Store the upload and queue it. The same recording for the same agent is answered with
     the existing call (200, ``duplicate: true``) instead of a second one."""
     visible_agent(session, user, agent_id)
+    # Give the request's connection back before the (long) upload: it would otherwise be
+    # held while the body is stored, and 16 uploads at once exhausted the pool.
+    session.close()
     submitted = submit_upload(svc, file.file, filename=file.filename or "", agent_id=agent_id)
     with svc.session_factory() as s:
         status = get_call(s, submitted.call_id).status
+        audit.record(
+            s,
+            actor_id=user.id,
+            action="call.uploaded" if submitted.created else "call.uploaded_again",
+            entity="call",
+            entity_id=submitted.call_id,
+            agent_id=str(agent_id),
+        )
+        s.commit()
     if submitted.created:
         runner.enqueue(submitted.call_id)
     else:
@@ -113,7 +130,7 @@ def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> di
 
 @router.get("/calls/{call_id}/audio")
 def get_audio(
-    call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: CurrentUser
+    call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: CurrentUser, request: Request
 ) -> FileResponse:
     """The original recording; supports HTTP Range for seeking."""
     call = visible_call(session, user, call_id)
@@ -121,7 +138,24 @@ def get_audio(
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
     path = svc.storage.path(call.redacted_storage_key or call.storage_key)
     media = clips.media_type(path)
+    if _starts_playback(request):  # not every seek: a player sends a Range request per jump
+        _record_listen(svc, user, call_id, "call.audio_played")
     return FileResponse(path, media_type=media, filename=f"call-{call.id}{path.suffix}")
+
+
+def _starts_playback(request: Request) -> bool:
+    value = request.headers.get("range", "")
+    return not value or value.replace(" ", "").startswith("bytes=0-")
+
+
+def _record_listen(
+    svc: Services, user: User, call_id: uuid.UUID, action: str, **details: Any
+) -> None:
+    with svc.session_factory() as s:
+        audit.record(
+            s, actor_id=user.id, action=action, entity="call", entity_id=call_id, **details
+        )
+        s.commit()
 
 
 @router.get("/calls/{call_id}/clip")
@@ -139,7 +173,29 @@ def get_clip(
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
     stored = svc.storage.path(call.redacted_storage_key or call.storage_key)
     data = clips.cut_wav(stored, start, end)
+    _record_listen(svc, user, call_id, "call.clip_played", start=start, end=end)
     return Response(data, media_type="audio/wav")
+
+
+@router.delete(
+    "/calls/{call_id}",
+    status_code=204,
+    response_class=Response,
+    responses={404: {"description": "no such call"}},
+)
+def erase_call(
+    call_id: uuid.UUID,
+    svc: ServicesDep,
+    session: SessionDep,
+    user: Eraser,
+    reason: Annotated[str, Query(min_length=1, max_length=500, pattern=r"^[^\x00]*$")],
+) -> Response:
+    """Delete the call with everything derived from it: recording (original and redacted),
+    transcript, evaluations, moments, feedback and reviews. Audited with the reason."""
+    visible_call(session, user, call_id)
+    session.rollback()  # nothing of ours is pending; the deletion runs in its own transaction
+    delete_call(svc, call_id, actor_id=user.id, reason=reason)
+    return Response(status_code=204)
 
 
 @router.post("/calls/{call_id}/retry", status_code=202, response_model=SubmittedOut)
