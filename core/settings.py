@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     # PII: redacted in stored text by default; the audio copy is optional.
     pii_redact: bool = True
     pii_types: str = "card,ssn,phone,email,dob,digits,address,cvv,expiry"
-    pii_audio: Literal["none", "mute", "bleep"] = "none"
+    # A muted copy is served instead of the original: listening must not undo redaction.
+    pii_audio: Literal["none", "mute", "bleep"] = "mute"
     keep_original_audio: bool = True  # False: only the redacted copy is kept
 
     # Scoring

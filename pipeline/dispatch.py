@@ -20,6 +20,8 @@ from pipeline.steps import STEP_SCORE, STEP_TRANSCRIBE
 if TYPE_CHECKING:
     from celery import Celery
 
+    from pipeline.reaper import Housekeeper
+
 log = logging.getLogger(__name__)
 
 
@@ -56,6 +58,7 @@ class CeleryDispatcher:
             STEP_TRANSCRIBE: svc.settings.queue_transcribe,
             STEP_SCORE: svc.settings.queue_score,
         }
+        self._housekeeper: Housekeeper | None = None
 
     def enqueue(
         self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
@@ -78,7 +81,13 @@ class CeleryDispatcher:
             log.error("could not enqueue call %s (%s): %s", call_id, step, exc)
 
     def resume(self) -> int:
-        """Nothing to do at API start-up: workers own recovery (leases, redelivery, batches)."""
+        """API start-up: run the housekeeper here (the reaper sends calls that nobody works
+        on again, without waiting for the broker's visibility timeout)."""
+        from pipeline.reaper import Housekeeper
+
+        if self._housekeeper is None:
+            self._housekeeper = Housekeeper(self.svc, self)
+            self._housekeeper.start()
         return 0
 
     def queue_sizes(self) -> dict[str, int] | None:
@@ -100,6 +109,8 @@ class CeleryDispatcher:
         return sizes
 
     def shutdown(self) -> None:
+        if self._housekeeper is not None:
+            self._housekeeper.stop()
         self.app.close()
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from pipeline.reaper import Housekeeper
 from pipeline.services import Services
 from pipeline.steps import pending_call_ids, process_call, requeue_interrupted
 
@@ -18,8 +18,7 @@ class EmbeddedRunner:
         self.svc = svc
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="call")
         self._futures: dict[uuid.UUID, Future[object]] = {}
-        self._stop = threading.Event()
-        self._housekeeper: threading.Thread | None = None
+        self._housekeeper = Housekeeper(svc, self)
 
     def enqueue(
         self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
@@ -49,23 +48,8 @@ class EmbeddedRunner:
         ids = pending_call_ids(self.svc)
         for call_id in ids:
             self.enqueue(call_id)
-        if self._housekeeper is None and self.svc.settings.reap_interval_s > 0:
-            self._housekeeper = threading.Thread(
-                target=self._housekeeping, name="housekeeping", daemon=True
-            )
-            self._housekeeper.start()
+        self._housekeeper.start()
         return len(ids)
-
-    def _housekeeping(self) -> None:
-        from pipeline.reaper import reap
-        from pipeline.retention import purge_expired
-
-        while not self._stop.wait(self.svc.settings.reap_interval_s):
-            try:
-                reap(self.svc, self)
-                purge_expired(self.svc)
-            except Exception:  # the database may be away for a while: try again next round
-                log.exception("housekeeping round failed")
 
     def queue_sizes(self) -> dict[str, int] | None:
         return None  # the pool's queue is in memory: nothing for a batch to reconcile
@@ -75,5 +59,5 @@ class EmbeddedRunner:
             fut.result(timeout=timeout)
 
     def shutdown(self) -> None:
-        self._stop.set()
+        self._housekeeper.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)

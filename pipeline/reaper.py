@@ -14,6 +14,7 @@ in distributed mode), not only while a batch waits:
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,3 +80,34 @@ def reap(svc: Services, dispatcher: Dispatcher, now: datetime | None = None) -> 
             "reaper: %d stale claims, %d unsent calls enqueued again", len(stale), len(unsent)
         )
     return Reaped(len(stale), len(unsent))
+
+
+class Housekeeper:
+    """The reaper and retention, every ``reap_interval_s``, on a daemon thread: beside the
+    embedded pool, and in every API process in distributed mode (so recovery does not depend
+    on someone running Celery beat; several reapers at once are harmless)."""
+
+    def __init__(self, svc: Services, dispatcher: Dispatcher) -> None:
+        self.svc = svc
+        self.dispatcher = dispatcher
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None or self.svc.settings.reap_interval_s <= 0:
+            return
+        self._thread = threading.Thread(target=self._loop, name="housekeeping", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        from pipeline.retention import purge_expired
+
+        while not self._stop.wait(self.svc.settings.reap_interval_s):
+            try:
+                reap(self.svc, self.dispatcher)
+                purge_expired(self.svc)
+            except Exception:  # the database or broker may be away a while: next round
+                log.exception("housekeeping round failed")

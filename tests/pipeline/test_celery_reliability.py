@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,27 +108,27 @@ class Cluster:
         wait_for("the queues to drain", quiet, timeout)
 
 
-@pytest.fixture(scope="module")
-def cluster(
-    pg_server_url: str | None, generated_dir: Path, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def _cluster(
+    pg_server_url: str | None, work: Path, overrides: dict[str, object]
 ) -> Iterator[Cluster]:
     if shutil.which("redis-server") is None:
         skip_or_fail("redis-server is not installed")
     if pg_server_url is None:
         skip_or_fail("PostgreSQL is not reachable")
     assert pg_server_url is not None
-    work = tmp_path_factory.mktemp("celery")
     db = PgDatabase(pg_server_url)
     db.create()
     redis = RedisServer(work)
     redis.start()
+    knobs = {**FAST_RECOVERY, **overrides}
     settings = Settings(
         database_url=db.url,
         storage_dir=work / "storage",
         broker_url=redis.url,
         environment="test",
         seed_demo=False,
-        **FAST_RECOVERY,  # type: ignore[arg-type]
+        **knobs,  # type: ignore[arg-type]
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLREVIEW_")}
     env.update(
@@ -136,7 +137,7 @@ def cluster(
             "CALLREVIEW_BROKER_URL": redis.url,
             "CALLREVIEW_STORAGE_DIR": str(settings.storage_dir),
             "CALLREVIEW_ENVIRONMENT": "test",
-            **{f"CALLREVIEW_{k.upper()}": str(v) for k, v in FAST_RECOVERY.items()},
+            **{f"CALLREVIEW_{k.upper()}": str(v) for k, v in knobs.items()},
         }
     )
     svc = build_services(settings, migrate=False)
@@ -148,6 +149,15 @@ def cluster(
         svc.close()
         redis.stop()
         db.drop()
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    pg_server_url: str | None, generated_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    # No housekeeping here: these tests show what the broker, the leases and batches do alone.
+    with _cluster(pg_server_url, tmp_path_factory.mktemp("celery"), {"reap_interval_s": 0}) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -262,3 +272,36 @@ def test_sigterm_finishes_or_hands_back_its_task(cluster: Cluster, audio: list[P
     with cluster.svc.session_factory() as s:
         attempts = s.scalars(select(Call.attempts).where(Call.id.in_(ids))).all()
     assert sorted(attempts) == [2, 2, 2, 2]  # nothing was abandoned mid-step
+
+
+def test_kill9_with_no_batch_waiting_is_recovered_by_the_reaper(
+    pg_server_url: str | None, audio: list[Path], tmp_path: Path
+) -> None:
+    """The broker would hand the killed worker's message back only after its visibility
+    timeout (an hour here, two by default); the API's housekeeper re-sends the call once its
+    lease runs out, with no batch waiting and no one running beat."""
+    overrides = {"broker_visibility_timeout_s": 3600, "reap_interval_s": 1.0}
+    with _cluster(pg_server_url, tmp_path, overrides) as c:
+        first, _second = c.workers.ensure(2)
+        ids = c.submit(audio[:4], agent="reaped")
+        for call_id in ids:
+            c.dispatcher.enqueue(call_id)  # as the upload route does; no batch
+        wait_for(
+            "both workers to be transcribing",
+            lambda: c.count_in(ids, CallStatus.transcribing) == 2,
+            timeout=60,
+            every=0.05,
+        )
+        first.kill9()
+        c.dispatcher.resume()  # the API process's housekeeper
+        try:
+            wait_for(
+                "every call to be scored",
+                lambda: c.count_in(ids, CallStatus.scored) == len(ids),
+                timeout=c.svc.settings.claim_lease_s + 120,
+            )
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{c.statuses(ids)}\n{c.workers.logs()}") from exc
+        finally:
+            c.dispatcher.shutdown()
+        assert set(c.results_per_call(ids).values()) == {(1, 1)}  # nothing evaluated twice
