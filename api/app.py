@@ -25,6 +25,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.ensure_servable()  # outside development: a strong secret, no demo accounts
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resumed = app.state.runner.resume()
         if resumed:
             log.info("resumed %d pending calls", resumed)
-        if settings.seed_demo and settings.environment == "development":
+        if settings.demo_enabled:
             from pipeline.demo import seed_demo
 
             for call_id in seed_demo(svc, SAMPLES_DIR):

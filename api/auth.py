@@ -50,7 +50,12 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 def user_from_token(session: Session, token: str, settings: Settings) -> User:
     try:
-        payload = jwt.decode(token, settings.secret_key.get_secret_value(), algorithms=[_ALGORITHM])
+        payload = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[_ALGORITHM],
+            options={"require": ["exp", "iat", "sub"]},  # a token without expiry is refused
+        )
         user_id = uuid.UUID(payload["sub"])
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("the token has expired; log in again") from exc

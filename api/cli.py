@@ -36,6 +36,8 @@ def _root(
     ),
 ) -> None:
     """The `callreview` command line."""
+
+
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 rubric_app = typer.Typer(no_args_is_help=True, help="QA rubrics.")
@@ -146,6 +148,13 @@ def serve(
     """Start the web service (API and pages) with the embedded worker."""
     import uvicorn
 
+    from core.settings import InsecureSettings
+
+    try:
+        get_settings().ensure_servable()
+    except InsecureSettings as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from exc
     limit_threads()
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
