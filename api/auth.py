@@ -22,7 +22,8 @@ _ALGORITHM = "HS256"
 TOKEN_COOKIE = "callreview_token"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 # The pages (and their own fetches) carry the token in an HttpOnly, SameSite=Strict cookie:
-# never readable by scripts, never sent by another site, so no CSRF token is needed.
+# never readable by scripts, never sent by another site; unsafe requests it authenticates also
+# need the session's CSRF token (api/security.py), in case a browser ignores SameSite.
 cookie_scheme = APIKeyCookie(name=TOKEN_COOKIE, auto_error=False)
 
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def _csrf(request: Request) -> dict[str, str]:
+    from api.security import csrf_context  # api.security renders errors with these templates
+
+    return csrf_context(request)
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_csrf])
 
 
 def clock(seconds: float | None) -> str:
