@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import pages
 from api.errors import RejectNulInQuery, error_response
-from api.security import CsrfProtection, SecurityHeaders
+from api.security import CsrfProtection, RequestGuard, SecurityHeaders
 from core.errors import CallReviewError
 from core.settings import Settings, get_settings
 
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(RejectNulInQuery)
     app.add_middleware(CsrfProtection, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings)  # token and size before any body
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)

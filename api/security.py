@@ -17,10 +17,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import TOKEN_COOKIE
+from api.auth import TOKEN_COOKIE, decode_token
 from api.errors import error_response
+from core.errors import Unauthorized
 from core.settings import Settings
 
 CSRF_HEADER = "x-csrf-token"
@@ -219,3 +221,94 @@ class CsrfProtection:
     async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> None:
         response = error_response(Request(scope), 403, message)
         await response(scope, receive, send)
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a body passes its limit; FastAPI lets an HTTPException from
+    body reading through, so the app's handler answers 413 (the guard does where it cannot)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=413, detail=message)
+
+
+# Unsafe API routes that need no token.
+PUBLIC_WRITES = frozenset({"/api/v1/auth/token"})
+NOT_AUTHENTICATED = "not authenticated: send 'Authorization: Bearer <token>'"
+_MULTIPART_OVERHEAD = 64 * 1024
+
+
+class RequestGuard:
+    """Before a request body is read: an unsafe API request must carry a valid, unexpired token
+    (bearer or the session cookie; 401 otherwise) and declare no more than the upload limit
+    (413). While it is read, its bytes are counted, so a chunked body without Content-Length
+    stops at the limit too. Nothing is spooled to disk for a request that will be refused. The
+    route still checks the user (revocation, activity, role) as before; page forms and the
+    login endpoint get a small body limit instead of a token check."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.upload_limit = settings.max_upload_mb * (1 << 20) + _MULTIPART_OVERHEAD
+        self.upload_message = f"upload exceeds the limit of {settings.max_upload_mb} MB"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        headers = Headers(scope=scope)
+        if path.startswith("/api/") and path not in PUBLIC_WRITES:
+            authorization = headers.get("authorization", "")
+            scheme, _, bearer = authorization.partition(" ")
+            token = bearer.strip() if scheme.lower() == "bearer" else ""
+            token = token or _cookie(scope, TOKEN_COOKIE) or ""
+            if not token:
+                await _answer(scope, receive, send, 401, NOT_AUTHENTICATED)
+                return
+            try:
+                decode_token(token, self.settings)
+            except Unauthorized as exc:
+                await _answer(scope, receive, send, 401, exc.message)
+                return
+            limit, message = self.upload_limit, self.upload_message
+        else:
+            limit, message = _MAX_FORM_BYTES, "request body too large"
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await _answer(scope, receive, send, 400, "invalid Content-Length")
+                return
+            if int(declared) > limit:
+                await _answer(scope, receive, send, 413, message)
+                return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge(message)
+            return msg
+
+        async def watched(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await _answer(scope, receive, send, 413, message)
+
+
+async def _answer(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    response = error_response(Request(scope), status, message)
+    if status == 413:
+        response.headers["connection"] = "close"  # the rest of the body is not read
+    await response(scope, receive, send)

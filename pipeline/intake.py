@@ -56,7 +56,8 @@ def _submit_local(
     rubric: str | None,
     verify_audio: bool = False,
 ) -> Submitted:
-    sniffed = sniff_file(path)
+    # An upload sits in a temporary file: its name means nothing to the client.
+    sniffed = sniff_file(path, label="the uploaded file" if verify_audio else None)
     if verify_audio and sniffed.kind == "audio":
         _ensure_decodable(path, original_name)
     stored = svc.storage.put_file(path, suffix=sniffed.suffix)
