@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import pages
 from api.errors import RejectNulInQuery, error_response
 from api.security import CsrfProtection, RequestGuard, SecurityHeaders
-from core.errors import CallReviewError
+from core.errors import CallReviewError, TooManyRequests
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(CallReviewError)
     async def _callreview_error(request: Request, exc: CallReviewError) -> Response:
-        return error_response(request, exc.status_code, exc.message)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
+        return error_response(request, exc.status_code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -90,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(review_pages.router)
+    from api import admin_pages
+
+    app.include_router(admin_pages.router)
     from api.routes import coaching
 
     coaching.include(app)  # the coaching API under /api/v1 and its pages

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import ServicesDep, SessionDep
-from core.errors import Forbidden, Unauthorized
-from core.passwords import verify_password
+from core.errors import Forbidden, TooManyRequests, Unauthorized
 from core.settings import Settings
 from models.orm import Role, User
+from pipeline.accounts import attempt_login
 
 _ALGORITHM = "HS256"
 TOKEN_COOKIE = "callreview_token"
@@ -32,21 +31,33 @@ def issue_token(user: User, settings: Settings) -> str:
     payload = {
         "sub": str(user.id),
         "role": user.role.value,
+        "ver": user.token_version or 0,  # revoked by bumping the user's token_version
         "iat": now,
         "exp": now + timedelta(minutes=settings.token_expire_minutes),
     }
     return jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=_ALGORITHM)
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
-    if "\x00" in email:
-        raise Unauthorized("wrong e-mail or password")  # PostgreSQL text cannot hold NUL
-    user = session.scalar(select(User).where(User.email == email))
-    # Verify even for unknown users so timing does not reveal which e-mails exist.
-    ok = verify_password(password, user.password_hash if user else None)
-    if user is None or not ok or not user.active:
+def authenticate(
+    session: Session, email: str, password: str, *, ip: str, settings: Settings
+) -> User:
+    """A password login, throttled per account and per address (429 with Retry-After) and
+    audited; commits the attempt whatever the outcome."""
+    result = attempt_login(session, email, password, ip=ip, settings=settings)
+    session.commit()
+    if result.retry_after:
+        minutes = max(1, -(-result.retry_after // 60))
+        raise TooManyRequests(
+            f"too many failed logins: try again in {minutes} minute{'s' if minutes > 1 else ''}",
+            retry_after=result.retry_after,
+        )
+    if result.user is None:
         raise Unauthorized("wrong e-mail or password")
-    return user
+    return result.user
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def decode_token(token: str, settings: Settings) -> dict[str, Any]:
@@ -73,6 +84,8 @@ def user_from_token(session: Session, token: str, settings: Settings) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise Unauthorized("the token's user no longer exists")
+    if payload.get("ver") != (user.token_version or 0):
+        raise Unauthorized("the token has been revoked; log in again")
     return user
 
 

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     # API
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
     token_expire_minutes: int = 60 * 8
+    # Login throttling: this many failed logins for one account (since its last success), or
+    # from one address, within the window lock further tries (429 with Retry-After) until the
+    # oldest of them leaves the window.
+    login_window_s: int = Field(default=900, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
     workers: int = 1  # embedded worker pool size
     # Demo accounts (admin@example.com / callreview-demo, …) and sample calls on first start;
     # unset: only in development. Refused anywhere else.

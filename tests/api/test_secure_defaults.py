@@ -88,7 +88,9 @@ def test_forged_and_expiry_less_tokens_are_refused(world: World):
     now = datetime.now(UTC)
     forged = _token(_DEV_SECRET, sub=admin, role="admin", iat=now, exp=now + timedelta(hours=1))
     no_exp = _token(TEST_SECRET, sub=admin, role="admin", iat=now)
-    good = _token(TEST_SECRET, sub=admin, role="admin", iat=now, exp=now + timedelta(hours=1))
+    good = _token(
+        TEST_SECRET, sub=admin, role="admin", ver=0, iat=now, exp=now + timedelta(hours=1)
+    )
     c: TestClient = world.client
     for token in (forged, no_exp):
         res = c.get("/api/v1/audit", headers={"Authorization": f"Bearer {token}"})
