@@ -83,9 +83,7 @@ def test_only_admins_and_qa_change_the_shared_catalog(world: World):
 def test_a_stored_script_link_renders_as_text_on_the_agent_page(world: World):
     w = world
     _history_a(w)
-    draft = _draft(w, "supervisor", "agent_a")
-    keys = {t["key"] for t in draft["training"]}
-    assert "empathy-statements" in keys
+    w.client.get("/api/v1/coaching/training-modules", headers=w.headers("qa"))  # the catalog
     # A link saved before the import checks existed.
     with w.svc.session_factory() as s:
         row = s.scalar(
@@ -94,6 +92,9 @@ def test_a_stored_script_link_renders_as_text_on_the_agent_page(world: World):
         assert row is not None
         row.url = "javascript:fetch('/api/v1/audit')"
         s.commit()
+    draft = _draft(w, "supervisor", "agent_a")
+    urls = {t["key"]: t["url"] for t in draft["training"]}
+    assert urls["empathy-statements"] == "javascript:fetch('/api/v1/audit')"
     _ready_to_deliver(w, draft["id"])
     assert _move(w, draft["id"], "ready").status_code == 200
     assert _move(w, draft["id"], "delivered").status_code == 200
