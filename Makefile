@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/callreview models llm install
 	touch $(STAMP)
 
+# Development mode is chosen here, explicitly: demo accounts and the placeholder secret.
+# Everywhere else the default is production (see the README's deployment checklist).
 run: setup
 	$(VENV)/bin/callreview db upgrade
-	$(VENV)/bin/callreview serve --host $(HOST) --port $(PORT)
+	CALLREVIEW_ENVIRONMENT=development $(VENV)/bin/callreview serve --host $(HOST) --port $(PORT)
 
 test: setup
 	./.ci/tools

@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import pages
 from api.errors import RejectNulInQuery, error_response
-from core.errors import CallReviewError
+from api.security import CsrfProtection, RequestGuard, SecurityHeaders
+from core.errors import CallReviewError, TooManyRequests
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.ensure_servable()  # outside development: a strong secret, no demo accounts
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resumed = app.state.runner.resume()
         if resumed:
             log.info("resumed %d pending calls", resumed)
-        if settings.seed_demo and settings.environment == "development":
+        if settings.demo_enabled:
             from pipeline.demo import seed_demo
 
             for call_id in seed_demo(svc, SAMPLES_DIR):
@@ -58,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(CallReviewError)
     async def _callreview_error(request: Request, exc: CallReviewError) -> Response:
-        return error_response(request, exc.status_code, exc.message)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
+        return error_response(request, exc.status_code, exc.message, headers)
 
     @app.exception_handler(PoolTimeout)
     async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
@@ -90,9 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (rubrics, reviews):
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(RejectNulInQuery)
+    app.add_middleware(CsrfProtection, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings)  # token and size before any body
+    app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(review_pages.router)
+    from api import admin_pages
+
+    app.include_router(admin_pages.router)
     from api.routes import coaching
 
     coaching.include(app)  # the coaching API under /api/v1 and its pages

@@ -148,6 +148,13 @@ def serve(
     """Start the web service (API and pages) with the embedded worker."""
     import uvicorn
 
+    from core.settings import InsecureSettings
+
+    try:
+        get_settings().ensure_servable()
+    except InsecureSettings as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from exc
     limit_threads()
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
@@ -182,6 +189,52 @@ def users_create(
         svc.close()
     typer.echo(f"created {role} {name} <{email}>")
     typer.echo(str(user_id))
+
+
+def _account_change(email: str, change: Any, done: str) -> None:
+    """Apply ``change(session, user)`` to the account with ``email``, audited as the CLI."""
+    svc = _services()
+    try:
+        from pipeline.accounts import user_by_email
+
+        with svc.session_factory() as session:
+            user = user_by_email(session, email)
+            change(session, user)
+            session.commit()
+            typer.echo(f"{done}: {user.name} <{user.email}>")
+    except CallReviewError as exc:
+        _err(f"error: {exc.message}")
+        raise typer.Exit(1) from exc
+    finally:
+        svc.close()
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: Annotated[str, typer.Option()]) -> None:
+    """Deactivate an account: it cannot log in, and its tokens stop working at once."""
+    from pipeline.accounts import set_active
+
+    _account_change(email, lambda s, u: set_active(s, u, False, by=None), "deactivated")
+
+
+@users_app.command("activate")
+def users_activate(email: Annotated[str, typer.Option()]) -> None:
+    """Reactivate a deactivated account."""
+    from pipeline.accounts import set_active
+
+    _account_change(email, lambda s, u: set_active(s, u, True, by=None), "reactivated")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a new password (at least 12 characters, not the e-mail or name, not a common one);
+    every session of the user ends."""
+    from pipeline.accounts import reset_password
+
+    _account_change(email, lambda s, u: reset_password(s, u, password, by=None), "password reset")
 
 
 @rubric_app.command("validate")

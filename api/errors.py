@@ -52,4 +52,5 @@ def error_response(
         "error.html",
         {"status": status, "message": message, "user": None},
         status_code=status,
+        headers=dict(headers or {}) or None,
     )

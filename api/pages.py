@@ -12,21 +12,25 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth import (
+    TOKEN_COOKIE,
     CurrentUser,
     Reviewer,
     authenticate,
     clear_token_cookie,
+    client_ip,
     issue_token,
     set_token_cookie,
+    user_from_token,
 )
 from api.charts import progress_charts
 from api.deps import ServicesDep, SessionDep
 from api.filters import filters_from_form
 from api.templating import templates
-from core.errors import CallReviewError
+from core.errors import CallReviewError, TooManyRequests
 from models.orm import Role, User
 from pipeline import analytics, listing
 from pipeline.access import sees_everything, visible_agent, visible_call
+from pipeline.accounts import revoke_tokens
 from pipeline.calibration import ensure_not_blind
 from pipeline.coaching_measure import agent_goals
 from pipeline.disputes import latest_by_criterion
@@ -73,10 +77,14 @@ def login_submit(
     next: Annotated[str, Form(max_length=2000)] = "/calls",
 ) -> Response:
     try:
-        user = authenticate(session, username, password)
+        user = authenticate(
+            session, username, password, ip=client_ip(request), settings=svc.settings
+        )
     except CallReviewError as exc:
         page = _render(request, "login.html", None, next=_safe_next(next), error=exc.message)
-        page.status_code = 401
+        page.status_code = exc.status_code
+        if isinstance(exc, TooManyRequests):
+            page.headers["Retry-After"] = str(exc.retry_after)
         return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_token_cookie(response, request, issue_token(user, svc.settings), svc.settings)
@@ -84,7 +92,18 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, svc: ServicesDep, session: SessionDep) -> Response:
+    """Ends the session for good: the token stops working everywhere (with the user's other
+    sessions), not only in this browser."""
+    token = request.cookies.get(TOKEN_COOKIE)
+    if token:
+        try:
+            user = user_from_token(session, token, svc.settings)
+        except CallReviewError:
+            user = None  # already expired or revoked
+        if user is not None:
+            revoke_tokens(session, user, by=user, reason="logout")
+            session.commit()
     response = RedirectResponse("/login", status_code=303)
     clear_token_cookie(response)
     return response

@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from coaching.training import is_safe_link
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def _csrf(request: Request) -> dict[str, str]:
+    from api.security import csrf_context  # api.security renders errors with these templates
+
+    return csrf_context(request)
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_csrf])
 
 
 def clock(seconds: float | None) -> str:
@@ -35,4 +46,10 @@ def score(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-templates.env.filters.update(clock=clock, when=when, pct=pct, score=score)
+def safe_link(url: str | None) -> str | None:
+    """A link as stored, only when it is http(s) or a path on this site: a ``javascript:``
+    URL saved before import checks existed renders as plain text, never as a link."""
+    return url if url and is_safe_link(url) else None
+
+
+templates.env.filters.update(clock=clock, when=when, pct=pct, score=score, safe_link=safe_link)

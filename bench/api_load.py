@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import platform
+import secrets
 import socket
 import statistics
 import subprocess
@@ -148,9 +149,14 @@ def main() -> None:
         "CALLREVIEW_DATABASE_URL": url,
         "CALLREVIEW_STORAGE_DIR": str(tmp / "storage"),
         "CALLREVIEW_SEED_DEMO": "false",
+        # The server refuses the placeholder secret outside development.
+        "CALLREVIEW_ENVIRONMENT": "test",
+        "CALLREVIEW_SECRET_KEY": secrets.token_urlsafe(48),
         "CALLREVIEW_MAX_UPLOAD_MB": "5",
     }
-    settings = Settings(database_url=url, storage_dir=tmp / "storage", seed_demo=False)
+    settings = Settings(
+        database_url=url, storage_dir=tmp / "storage", environment="test", seed_demo=False
+    )
     t0 = time.perf_counter()
     seed(settings, args.calls)
     backend = url.split(":")[0]

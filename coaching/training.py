@@ -27,6 +27,17 @@ class TrainingModule:
     duration_min: int | None = None
 
 
+def is_safe_link(url: str) -> bool:
+    """An http(s) URL, or a path on this site. Never ``javascript:``, ``data:`` or any other
+    scheme a browser would run or render in place, nor a scheme-relative ``//host``."""
+    if len(url) > 1000 or any(c.isspace() or ord(c) < 32 or c in "\\<>\"'`" for c in url):
+        return False
+    if url.startswith("/"):
+        return not url.startswith("//")
+    scheme, sep, rest = url.partition("://")
+    return bool(sep) and scheme.lower() in ("http", "https") and bool(rest) and rest[0] != "/"
+
+
 def parse_catalog(text: str) -> list[TrainingModule]:
     """``modules: [{key, title, criteria: [...], url?, description?, duration_min?}]``;
     errors name the module and the field."""
@@ -59,6 +70,12 @@ def _module(raw: Any, where: str) -> TrainingModule:
         raise InvalidInput(f"{where}.title: required")
     if not isinstance(criteria, list) or not all(isinstance(c, str) for c in criteria):
         raise InvalidInput(f"{where}.criteria: a list of criterion ids")
+    url = raw.get("url")
+    if url is not None and not (isinstance(url, str) and is_safe_link(url)):
+        raise InvalidInput(
+            f"{where}.url (module {key!r}): only http(s) links or paths on this site are"
+            f" allowed, not {str(url)[:80]!r}"
+        )
     duration = raw.get("duration_min")
     if duration is not None and (not isinstance(duration, int) or duration <= 0):
         raise InvalidInput(f"{where}.duration_min: a positive number of minutes")
@@ -66,7 +83,7 @@ def _module(raw: Any, where: str) -> TrainingModule:
         key=key,
         title=title.strip(),
         criteria=tuple(criteria),
-        url=raw.get("url"),
+        url=url,
         description=str(raw.get("description") or "").strip(),
         duration_min=duration,
     )

@@ -33,6 +33,16 @@ class Conflict(CallReviewError):
     status_code = 409
 
 
+class TooManyRequests(CallReviewError):
+    """Throttled; ``retry_after`` seconds until the next try may succeed (``Retry-After``)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class InvalidInput(CallReviewError):
     status_code = 422
 

@@ -10,12 +10,21 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "development-only-insecure-secret-change-me"
+MIN_SECRET_CHARS = 32
+# What ``CALLREVIEW_SECRET_KEY`` should be set to (the README's deployment checklist).
+SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+class InsecureSettings(ValueError):
+    """Settings a web service must not start with; the message names the variable to set."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CALLREVIEW_", extra="ignore")
 
-    environment: Literal["development", "production", "test"] = "development"
+    # Secure by default: development (demo accounts, the placeholder secret) only when chosen
+    # explicitly, as `make run` does.
+    environment: Literal["development", "production", "test"] = "production"
     database_url: str = "sqlite:///./callreview.db"
     storage_dir: Path = Path("./var/storage")
     # Derived, rebuildable data (rubric exemplar vectors); never call content.
@@ -127,19 +136,59 @@ class Settings(BaseSettings):
     # API
     secret_key: SecretStr = SecretStr(_DEV_SECRET)
     token_expire_minutes: int = 60 * 8
+    # Login throttling: this many failed logins for one account (since its last success), or
+    # from one address, within the window lock further tries (429 with Retry-After) until the
+    # oldest of them leaves the window.
+    login_window_s: int = Field(default=900, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
     workers: int = 1  # embedded worker pool size
-    seed_demo: bool = True
+    # Demo accounts (admin@example.com / callreview-demo, …) and sample calls on first start;
+    # unset: only in development. Refused anywhere else.
+    seed_demo: bool | None = None
 
     @model_validator(mode="after")
-    def _no_placeholder_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
-            raise ValueError("set CALLREVIEW_SECRET_KEY: the development placeholder is refused")
+    def _consistent(self) -> Settings:
         if self.broker_visibility_timeout_s <= self.task_time_limit_s:
             raise ValueError(
                 "CALLREVIEW_BROKER_VISIBILITY_TIMEOUT_S must exceed CALLREVIEW_TASK_TIME_LIMIT_S,"
                 " or a long call is delivered to a second worker while the first still runs it"
             )
         return self
+
+    @property
+    def demo_enabled(self) -> bool:
+        return self.environment == "development" and self.seed_demo is not False
+
+    def serving_problems(self) -> list[str]:
+        """Why the web service must not start with these settings (empty: it may). Checked at
+        start (``create_app``, ``callreview serve``), not when the CLI reviews a file."""
+        if self.environment == "development":
+            return []
+        where = f"CALLREVIEW_ENVIRONMENT={self.environment}"
+        problems = []
+        secret = self.secret_key.get_secret_value()
+        if secret == _DEV_SECRET:
+            problems.append(
+                f"set CALLREVIEW_SECRET_KEY ({where}): the development placeholder committed in"
+                f" the source is refused; generate one with {SECRET_COMMAND}"
+            )
+        elif len(secret) < MIN_SECRET_CHARS or len(set(secret)) < 8:
+            problems.append(
+                f"CALLREVIEW_SECRET_KEY is too weak ({where}): it needs at least"
+                f" {MIN_SECRET_CHARS} random characters; generate one with {SECRET_COMMAND}"
+            )
+        if self.seed_demo:
+            problems.append(
+                f"CALLREVIEW_SEED_DEMO=true is refused ({where}): the demo accounts have a"
+                " published password; demo data is seeded only with"
+                " CALLREVIEW_ENVIRONMENT=development"
+            )
+        return problems
+
+    def ensure_servable(self) -> None:
+        if problems := self.serving_problems():
+            raise InsecureSettings("refusing to start: " + "; ".join(problems))
 
     @property
     def channel_role_list(self) -> tuple[str, ...]:

@@ -99,6 +99,27 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every token carries the version it was issued under; logging out, a password change or
+    # reset, a role change and deactivation bump it, so all earlier tokens stop working.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    password_changed_at: Mapped[datetime | None] = mapped_column()
+
+
+class LoginAttempt(Base):
+    """One password login, kept for throttling (failures per account and per address within
+    a window); the audit log has the same events for people."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean)
 
 
 class Call(Base):

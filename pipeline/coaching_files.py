@@ -79,7 +79,7 @@ def store_upload(svc: Services, stream: BinaryIO, filename: str) -> tuple[Media,
     """Store an image, audio, video or PDF upload; (media, storage key, size)."""
     head = stream.read(_HEAD)
     if not head:
-        raise InvalidInput(f"'{filename}' is empty")
+        raise InvalidInput("the uploaded file is empty")
     media = sniff_media(head)
     if media is None:
         raise UnsupportedMediaType(

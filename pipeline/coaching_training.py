@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coaching.training import TrainingModule, default_catalog, parse_catalog
+from coaching.training import TrainingModule, default_catalog, is_safe_link, parse_catalog
 from core.errors import Conflict, InvalidInput, NotFound
 from models.coaching import TrainingModuleRow
 from models.orm import User
@@ -87,7 +87,16 @@ def module_by_ref(session: Session, ref: str) -> TrainingModuleRow:
     return row
 
 
+def _check_link(data: dict[str, Any]) -> None:
+    url = data.get("url")
+    if url is not None and not is_safe_link(url):
+        raise InvalidInput(
+            f"url (module {data.get('key', '')!r}): only http(s) links or paths on this site"
+        )
+
+
 def create_module(session: Session, data: dict[str, Any], *, by: User) -> TrainingModuleRow:
+    _check_link(data)
     taken = session.scalar(select(TrainingModuleRow.id).where(TrainingModuleRow.key == data["key"]))
     if taken is not None:
         raise Conflict(f"a training module with key {data['key']!r} already exists")
@@ -108,6 +117,7 @@ def create_module(session: Session, data: dict[str, Any], *, by: User) -> Traini
 def update_module(
     session: Session, row: TrainingModuleRow, data: dict[str, Any], *, by: User
 ) -> TrainingModuleRow:
+    _check_link({"key": row.key, **data})
     for key, value in data.items():
         setattr(row, key, value)
     session.flush()

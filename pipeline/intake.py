@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import AudioTooLong, AudioUnreadable, NotFound, UploadTooLarge
+from core.errors import AudioTooLong, AudioUnreadable, InvalidInput, NotFound, UploadTooLarge
 from models.orm import Call, CallStatus, Role, User
 from pipeline.redaction import drop_unreferenced
 from pipeline.services import Services
@@ -36,6 +36,8 @@ class Submitted:
 def ensure_agent(session: Session, name: str) -> User:
     """An agent known by name (CLI ``--agent``, demo seed); created on first use."""
     user = session.scalar(select(User).where(User.name == name))
+    if user is not None and user.role != Role.agent:
+        raise InvalidInput(f"{name} is not an agent ({user.role.value}): calls belong to agents")
     if user is None:
         user = User(name=name, role=Role.agent)
         session.add(user)
@@ -57,13 +59,19 @@ def _submit_local(
     rubric: str | None,
     verify_audio: bool = False,
 ) -> Submitted:
-    sniffed = sniff_file(path)
+    # An upload sits in a temporary file: its name means nothing to the client.
+    sniffed = sniff_file(path, label="the uploaded file" if verify_audio else None)
     if verify_audio and sniffed.kind == "audio":
         _ensure_decodable(path, original_name, svc.audio_limits)
     stored = svc.storage.put_file(path, suffix=sniffed.suffix)
     with svc.session_factory() as s:
-        if s.get(User, agent_id) is None:
+        agent = s.get(User, agent_id)
+        if agent is None:
             raise NotFound(f"agent {agent_id} not found")
+        if agent.role != Role.agent:
+            raise InvalidInput(
+                f"{agent.name} is not an agent ({agent.role.value}): calls belong to agents"
+            )
         existing = s.scalar(
             select(Call.id).where(Call.agent_id == agent_id, Call.sha256 == stored.sha256)
         )

@@ -37,15 +37,17 @@ def _audio_type(head: bytes) -> Sniffed | None:
     return None
 
 
-def sniff_file(path: Path) -> Sniffed:
+def sniff_file(path: Path, *, label: str | None = None) -> Sniffed:
     """Raise ``AudioUnreadable`` for an empty file and ``UnsupportedMediaType`` for a file
-    that is neither audio nor a transcript."""
+    that is neither audio nor a transcript. Messages call the file ``label`` (default: its
+    quoted name); an upload passes one, so a server's temporary file name never shows."""
     from transcription import is_transcript_file
 
+    label = label or f"'{path.name}'"
     with open(path, "rb") as f:
         head = f.read(_HEAD)
     if not head:
-        raise AudioUnreadable(f"'{path.name}' is empty")
+        raise AudioUnreadable(f"{label} is empty")
     found = _audio_type(head)
     if found is not None:
         return found
@@ -54,6 +56,6 @@ def sniff_file(path: Path) -> Sniffed:
         content_type = "application/json" if suffix == ".json" else "text/plain"
         return Sniffed("transcript", suffix, content_type)
     raise UnsupportedMediaType(
-        f"'{path.name}' is neither audio (wav, flac, mp3, ogg/opus, m4a) nor a transcript "
+        f"{label} is neither audio (wav, flac, mp3, ogg/opus, m4a) nor a transcript "
         "(JSON segments or 'Agent: …' / 'Customer: …' lines)"
     )

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput
-from core.passwords import hash_password
+from core.passwords import hash_password, password_problem
 from models.orm import Role, User
+from pipeline import audit
 from pipeline.services import Services
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -25,15 +26,17 @@ def create_user(
     role: str,
     password: str,
     team: str | None = None,
+    by: uuid.UUID | None = None,
 ) -> uuid.UUID:
+    """``by``: the admin who created the account (None: the CLI). Audited."""
     if role not in Role.__members__:
         raise InvalidInput(f"role must be one of {', '.join(Role.__members__)}, not {role!r}")
     if not _EMAIL.match(email):
         raise InvalidInput(f"not an e-mail address: {email!r}")
-    if len(password) < 8:
-        raise InvalidInput("password must have at least 8 characters")
     if not name.strip():
         raise InvalidInput("name must not be empty")
+    if problem := password_problem(password, email=email, name=name.strip()):
+        raise InvalidInput(problem)
     with svc.session_factory() as s:
         taken = s.scalar(select(User.id).where(or_(User.email == email, User.name == name)))
         if taken is not None:
@@ -47,6 +50,16 @@ def create_user(
         )
         s.add(user)
         try:
+            s.flush()  # the id, for the audit row
+            audit.record(
+                s,
+                actor_id=by,
+                action="user.created",
+                entity="user",
+                entity_id=user.id,
+                role=role,
+                team=team,
+            )
             s.commit()
         except IntegrityError as exc:
             raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists") from exc

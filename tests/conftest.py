@@ -142,14 +142,20 @@ def db_url(
     return pg_database
 
 
+# Outside development the web service refuses the placeholder secret (and any short one).
+TEST_SECRET = "test-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
 def make_settings(db_url: str, storage: Path, **overrides: object) -> Settings:
-    return Settings(
-        database_url=db_url,
-        storage_dir=storage,
-        environment="test",
-        seed_demo=False,
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "database_url": db_url,
+        "storage_dir": storage,
+        "environment": "test",
+        "seed_demo": False,
+        "secret_key": TEST_SECRET,
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

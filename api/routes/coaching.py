@@ -12,14 +12,16 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from api.auth import CurrentUser, Reviewer
+from api.auth import CurrentUser, Reviewer, require_roles
 from api.deps import ServicesDep, SessionDep
 from core.errors import NotFound
-from models.orm import User
+from models.orm import Role, User
 from pipeline import coaching, coaching_files, coaching_training
 from pipeline.coaching_measure import impact_report
 
 router = APIRouter(prefix="/coaching", tags=["coaching"])
+# The training catalog is shared by every team: only admins and QA analysts change it.
+CatalogManager = Annotated[User, require_roles(Role.admin, Role.qa_analyst)]
 Text = Annotated[str, Field(max_length=20_000, pattern=r"^[^\x00]*$")]
 Line = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 CriterionId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
@@ -338,7 +340,7 @@ def list_modules(
 
 
 @router.post("/training-modules", status_code=201)
-def create_module(body: ModuleIn, session: SessionDep, user: Reviewer) -> dict[str, Any]:
+def create_module(body: ModuleIn, session: SessionDep, user: CatalogManager) -> dict[str, Any]:
     coaching_training.ensure_catalog(session)
     row = coaching_training.create_module(session, body.model_dump(), by=user)
     session.commit()
@@ -348,7 +350,7 @@ def create_module(body: ModuleIn, session: SessionDep, user: Reviewer) -> dict[s
 @router.post("/training-modules/import")
 def import_modules(
     session: SessionDep,
-    user: Reviewer,
+    user: CatalogManager,
     catalog: Annotated[str, Body(media_type="application/yaml", max_length=1_000_000)],
 ) -> dict[str, Any]:
     """Add or replace modules from a YAML catalog (the shape of the shipped one)."""
@@ -359,7 +361,7 @@ def import_modules(
 
 @router.patch("/training-modules/{module_id}")
 def patch_module(
-    module_id: uuid.UUID, body: ModulePatch, session: SessionDep, user: Reviewer
+    module_id: uuid.UUID, body: ModulePatch, session: SessionDep, user: CatalogManager
 ) -> dict[str, Any]:
     row = coaching_training.get_module(session, module_id)
     coaching_training.update_module(session, row, body.model_dump(exclude_unset=True), by=user)
@@ -372,7 +374,7 @@ def upload_module_content(
     module_id: uuid.UUID,
     svc: ServicesDep,
     session: SessionDep,
-    user: Reviewer,
+    user: CatalogManager,
     file: Annotated[UploadFile, File(description="a PDF, video, audio or image")],
 ) -> dict[str, Any]:
     row = coaching_training.get_module(session, module_id)

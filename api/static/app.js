@@ -2,6 +2,33 @@
 "use strict";
 
 const FINAL = new Set(["scored", "failed", "not_scorable"]);
+
+// The session's CSRF token (a meta tag of every page) goes with every unsafe request this
+// page's scripts make to its own origin; the server refuses cookie-authenticated ones without it.
+const CSRF_TOKEN = document.querySelector('meta[name="csrf-token"]')?.content || "";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const plainFetch = window.fetch.bind(window);
+window.fetch = (resource, init = {}) => {
+  const method = (init.method || (resource instanceof Request ? resource.method : "GET")).toUpperCase();
+  const url = new URL(resource instanceof Request ? resource.url : resource, window.location.href);
+  if (!SAFE_METHODS.has(method) && url.origin === window.location.origin && CSRF_TOKEN) {
+    const headers = new Headers(init.headers || (resource instanceof Request ? resource.headers : {}));
+    headers.set("X-CSRF-Token", CSRF_TOKEN);
+    init = { ...init, headers };
+  }
+  return plainFetch(resource, init);
+};
+
+// Positions and widths computed by the server travel as data attributes and are set here
+// through the CSSOM: the Content-Security-Policy allows no inline style attributes.
+function applyGeometry(root = document) {
+  for (const node of root.querySelectorAll("[data-left], [data-width], [data-z]")) {
+    if (node.dataset.left) node.style.left = `${node.dataset.left}%`;
+    if (node.dataset.width) node.style.width = `${node.dataset.width}%`;
+    if (node.dataset.z) node.style.zIndex = node.dataset.z;
+  }
+}
+applyGeometry();
 const POLL_MS = 1500;
 
 function el(tag, attrs = {}, text = "") {
@@ -27,6 +54,7 @@ function uploadOne(file, agentId, row) {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/calls");
+    if (CSRF_TOKEN) xhr.setRequestHeader("X-CSRF-Token", CSRF_TOKEN);
     xhr.responseType = "json";
     xhr.upload.addEventListener("progress", (e) => {
       if (e.lengthComputable) bar.value = e.loaded / e.total;

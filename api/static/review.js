@@ -100,6 +100,7 @@ async function refreshConsequences() {
     const next = fresh.getElementById(id);
     if (now && next) now.replaceWith(document.importNode(next, true));
   }
+  applyGeometry(); // app.js: the new moments' positions (no inline styles under the CSP)
 }
 
 function initRetry() {

@@ -3,6 +3,7 @@ what a user may not see does not exist for them → 404."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -149,7 +150,11 @@ def test_token_login_and_the_cookie_for_pages(world: World):
     # A bearer token wins over the cookie.
     me_admin = c.get("/api/v1/users/me", headers=w.headers("admin"))
     assert me_admin.json()["name"] == "Ada Admin"
-    assert c.post("/logout", follow_redirects=False).status_code == 303
+    page = c.get("/calls").text
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert csrf is not None
+    logout = c.post("/logout", data={"csrf_token": csrf.group(1)}, follow_redirects=False)
+    assert logout.status_code == 303
     c.cookies.clear()
     assert c.get("/api/v1/users/me").status_code == 401
     assert c.get("/api/v1/users/me", headers={"Authorization": "Bearer nonsense"}).json() == {

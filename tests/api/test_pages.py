@@ -3,6 +3,7 @@ see it, errors render a page (not JSON), and a page that needs a login redirects
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from models.orm import CallStatus
@@ -93,7 +94,14 @@ def test_login_page_flow_and_errors_as_pages(world: World):
     form["password"] = "correct horse battery"
     ok = c.post("/login", data={**form, "next": "https://evil.example/"}, follow_redirects=False)
     assert ok.headers["location"] == "/calls"  # never an open redirect
-    ok = c.post("/login", data={**form, "next": "/dashboard"}, follow_redirects=False)
+    # Signed in now: the login form carries the session's CSRF token, as a browser sends it.
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+    assert csrf is not None
+    ok = c.post(
+        "/login",
+        data={**form, "next": "/dashboard", "csrf_token": csrf.group(1)},
+        follow_redirects=False,
+    )
     assert ok.headers["location"] == "/dashboard"
     assert c.get("/calls/not-a-uuid").status_code == 422
     assert "doesn" in c.get("/calls/not-a-uuid").text
