@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -100,6 +100,20 @@ def list_sessions(session: Session, user: User) -> list[CalibrationSession]:
             (CalibrationSession.lead_id == user.id) | CalibrationSession.id.in_(mine)
         )
     return list(session.scalars(query))
+
+
+def blind_call_ids(user: User) -> Select[uuid.UUID]:
+    """The calls ``user`` is scoring blind right now (open session, answers not submitted):
+    nothing that shows the AI's or others' verdicts may include them for this user."""
+    return (
+        select(CalibrationSession.call_id)
+        .join(CalibrationParticipant, CalibrationSession.id == CalibrationParticipant.session_id)
+        .where(
+            CalibrationSession.status == CalibrationStatus.open,
+            CalibrationParticipant.user_id == user.id,
+            CalibrationParticipant.submitted_at.is_(None),
+        )
+    )
 
 
 def blind_for(session: Session, user: User, call_id: uuid.UUID) -> bool:

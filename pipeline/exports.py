@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.orm import Call, CriterionResultRow, EvaluationRow, RubricRow, User
 from pipeline.access import scope_calls
+from pipeline.calibration import blind_call_ids
 from pipeline.call_filters import CallFilters, apply_filters, as_utc, current_evaluation_join
 
 COLUMNS = (
@@ -59,6 +60,8 @@ def evaluation_rows(session: Session, user: User, filters: CallFilters) -> Itera
         .join(RubricRow, RubricRow.id == EvaluationRow.rubric_id)
         .join(CriterionResultRow, CriterionResultRow.evaluation_id == EvaluationRow.id)
     )
+    # A call scored blind in calibration stays out until the analyst has submitted.
+    query = query.where(Call.id.not_in(blind_call_ids(user)))
     query = apply_filters(scope_calls(query, user), filters).order_by(
         Call.created_at, Call.id, CriterionResultRow.position
     )

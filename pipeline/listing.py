@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, noload
 
 from models.orm import Call, CallStatus, EvaluationRow, User
 from pipeline.access import scope_calls
+from pipeline.calibration import blind_call_ids
 from pipeline.call_filters import CallFilters, apply_filters, calls_with_current_evaluation
 
 
@@ -54,6 +55,7 @@ def list_calls(
         .limit(limit)
         .offset(offset)
     ).unique()
+    blind = set(session.scalars(blind_call_ids(user)))
     items = [
         CallListItem(
             call_id=c.id,
@@ -74,6 +76,6 @@ def list_calls(
             if c.status == CallStatus.not_scorable
             else None,
         )
-        for c, ev in rows
+        for c, ev in ((c, None if c.id in blind else ev) for c, ev in rows)
     ]
     return CallListPage(items=items, total=total, limit=limit, offset=offset)

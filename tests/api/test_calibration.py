@@ -143,3 +143,28 @@ def test_roles_and_bad_input(world: World):
         w.client.post(f"/api/v1/calibrations/{sid}/close", headers=w.headers("qa")).status_code
         == 409
     )
+
+
+def test_blind_call_stays_out_of_the_csv_export_and_the_list_score(world: World):
+    w = world
+    _analysts(w)
+    call = make_call(w.svc, agent=w.users["agent_a"], verdicts={"closing": "fail"})
+    other = make_call(w.svc, agent=w.users["agent_a"], audio=b"RIFF-other")
+    sid = _create(w, call).json()["id"]
+
+    def exported(who: str) -> set[str]:
+        res = w.client.get("/api/v1/exports/evaluations.csv", headers=w.headers(who))
+        assert res.status_code == 200
+        return {line.split(",")[0] for line in res.text.splitlines()[1:]}
+
+    def listed_score(who: str) -> dict[str, float | None]:
+        items = w.client.get("/api/v1/calls", headers=w.headers(who)).json()["items"]
+        return {i["call_id"]: i["score"] for i in items}
+
+    assert exported("qa2") == {str(other)}
+    assert listed_score("qa2")[str(call)] is None  # listed, but its score stays closed
+    assert exported("qa") == {str(call), str(other)}  # the lead is not scoring blind
+    assert listed_score("qa")[str(call)] is not None
+    assert _submit(w, sid, "qa2").status_code == 200
+    assert exported("qa2") == {str(call), str(other)}
+    assert listed_score("qa2")[str(call)] is not None
