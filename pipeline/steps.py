@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -163,6 +164,14 @@ def _guarded(svc: Services, call_id: uuid.UUID, step: str, work: Callable[[], No
     except CallReviewError as exc:
         _fail(svc, call_id, step, exc.message)
         raise StepFailed(exc.message) from exc
+    except SoftTimeLimitExceeded as exc:
+        limit = svc.settings.task_soft_time_limit_s
+        message = (
+            f"{step} took longer than the limit of {limit} s for one call "
+            "(CALLREVIEW_TASK_SOFT_TIME_LIMIT_S); split the recording or raise the limit"
+        )
+        _fail(svc, call_id, step, message)
+        raise StepFailed(message) from exc
     except Exception as exc:
         # A bug, not bad input: keep the cause visible on the call and in the log.
         log.exception("unexpected error in %s for call %s", step, call_id)

@@ -138,3 +138,28 @@ def test_enqueue_with_the_broker_down_returns_at_once(svc: Services, tmp_path: P
     dispatcher.enqueue(call_id)
     assert time.monotonic() - t0 < 15
     assert _status(svc, call_id) == CallStatus.queued
+
+
+def test_a_step_past_its_time_limit_fails_with_a_clear_reason(
+    svc: Services, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Celery's soft time limit raises inside the step; the call says which limit it hit and
+    keeps its upload for a retry."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from pipeline import steps
+
+    def too_slow(*_args: object) -> None:
+        raise SoftTimeLimitExceeded()
+
+    call_id = _submit(svc, tmp_path, "slow.txt")
+    monkeypatch.setattr(steps, "load_transcript_file", too_slow)
+    assert steps.process_call(svc, call_id) == CallStatus.failed
+    with svc.session_factory() as s:
+        call = get_call(s, call_id)
+        assert call.error == (
+            f"transcribe took longer than the limit of {svc.settings.task_soft_time_limit_s} s "
+            "for one call (CALLREVIEW_TASK_SOFT_TIME_LIMIT_S); split the recording or raise "
+            "the limit"
+        )
+        assert svc.storage.path(call.storage_key).exists()
