@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import pages
 from api.errors import RejectNulInQuery, error_response
 from api.security import CsrfProtection, RequestGuard, SecurityHeaders
+from api.timeouts import RequestTimeout
 from core.errors import CallReviewError, TooManyRequests
 from core.settings import Settings, get_settings
 
@@ -97,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RejectNulInQuery)
     app.add_middleware(CsrfProtection, settings=settings)
     app.add_middleware(RequestGuard, settings=settings)  # token and size before any body
+    app.add_middleware(
+        RequestTimeout,
+        total_s=settings.request_timeout_s,
+        idle_s=settings.request_idle_timeout_s,
+    )
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
     db_pool_timeout_s: float = Field(default=10.0, gt=0)
+    # A handler that has not begun its response by then gets 504; a client that sends no
+    # byte of its body for request_idle_timeout_s gets 408 (slow-drip uploads).
+    request_timeout_s: float = Field(default=300.0, gt=0)
+    request_idle_timeout_s: float = Field(default=30.0, gt=0)
     max_upload_mb: int = 200
     # The longest recording accepted (counted while decoding: headers can lie).
     max_audio_minutes: float = Field(default=240.0, gt=0)
