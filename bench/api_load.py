@@ -38,6 +38,7 @@ limit_threads()
 
 from core.settings import Settings  # noqa: E402
 from models.db import normalize_url  # noqa: E402
+from models.migrate import upgrade  # noqa: E402
 from models.orm import CallStatus  # noqa: E402
 from pipeline.services import build_services  # noqa: E402
 from pipeline.users import create_user  # noqa: E402
@@ -62,6 +63,7 @@ def fresh_pg_database(server_url: str) -> str:
 
 
 def seed(settings: Settings, n_calls: int) -> None:
+    upgrade(settings.database_url)  # migrations are an explicit step
     svc = build_services(settings)
     try:
         agents = [make_user(svc, name=f"agent-{k}", team="a") for k in range(20)]
