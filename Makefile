@@ -5,16 +5,17 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test test-fast lint format bench clean
+.PHONY: setup run test test-fast lint format bench clean lock
 
 setup: $(STAMP)
 
 # torch first, pinned: anything that depends on it would otherwise pull a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# requirements.lock pins every distribution to the version tested here (`make lock` rewrites it).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,engines,llm]"
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev,engines,llm]"
 	$(VENV)/bin/callreview models llm install
 	touch $(STAMP)
 
@@ -48,3 +49,9 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) var callreview.db* .pytest_cache .mypy_cache .ruff_cache
+
+# Pin what is installed now (after `make setup` and the tests pass) as the constraints file.
+lock:
+	$(PY) -c 'from importlib.metadata import distributions as d; \
+	  pins = {x.metadata["Name"].lower(): x.version for x in d()}; pins.pop("callreview", None); \
+	  print("\n".join(f"{n}=={v}" for n, v in sorted(pins.items())))' > requirements.lock

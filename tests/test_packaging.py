@@ -54,3 +54,47 @@ def test_starting_the_app_imports_only_declared_distributions(tmp_path: Path) ->
     # the test harness itself (pytest and its plugins) is not the app
     harness = {d for d in normal if d.startswith(("pytest", "pluggy", "iniconfig", "typeguard"))}
     assert sorted(normal - declared - own - harness) == []
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lock_pins_every_installed_requirement_within_its_floor() -> None:
+    """`make setup` installs with requirements.lock as constraints: every distribution that
+    callreview and its extras pull in is pinned there, at a version its specifier accepts (a
+    dependency added without `make lock` fails here)."""
+    from packaging.requirements import Requirement
+
+    lock_file = Path(__file__).resolve().parents[1] / "requirements.lock"
+    pins = {}
+    for line in lock_file.read_text().splitlines():
+        name, _, version = line.partition("==")
+        pins[_canon(name)] = version
+    wanted: set[str] = set()
+    problems = []
+    for raw in requires("callreview") or []:
+        req = Requirement(raw)
+        marker = req.marker
+        extras = ("dev", "engines", "llm")
+        if marker is not None and not any(marker.evaluate({"extra": e}) for e in extras):
+            continue
+        name = _canon(req.name)
+        if (
+            name in pins
+            and req.specifier
+            and not req.specifier.contains(pins[name], prereleases=True)
+        ):
+            problems.append(f"{name}=={pins[name]} is outside {req.specifier}")
+        _closure(req.name, wanted)
+    installed = {n for n in wanted if _installed(n)}
+    assert sorted(installed - set(pins)) == []
+    assert problems == []
+
+
+def _installed(name: str) -> bool:
+    try:
+        distribution(name)
+    except PackageNotFoundError:
+        return False
+    return True
