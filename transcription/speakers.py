@@ -48,6 +48,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from transcription import voiceprint
 from transcription.turns import Piece
 from transcription.types import Speaker
 
@@ -79,8 +80,12 @@ _AGENT_CUES = [
     (re.compile(r"is there anything else|anything else i can"), 2),
     (re.compile(r"(can|could|may) i (have|get|take) your"), 2),
     (re.compile(r"verif(y|ication)|security question|date of birth"), 1),
-    (re.compile(r"thank(s| you) for (holding|waiting|your patience)|put you on hold"), 1),
+    (re.compile(r"thank(s| you) for (holding|waiting|your patience)"), 1),
+    (re.compile(r"put you on (a )?(quick |short |brief )?hold"), 1),
     (re.compile(r"bear with me|one moment|let me (check|look|see|pull)"), 1),
+    (re.compile(r"\bfor (security|verification)\b"), 1),
+    (re.compile(r"can you (confirm|tell me|give me) (the|your)"), 1),
+    (re.compile(r"\b(pulling|bringing) (that|it|this|your \w+) up"), 1),
     (re.compile(r"have a (great|good|nice|lovely|wonderful) (day|one|evening)"), 1),
     (re.compile(r"my name is|\b(ma'?am|sir)\b"), 1),
 ]
@@ -89,7 +94,9 @@ _CUSTOMER_CUES = [
     (re.compile(r"i have a (problem|question|complaint|issue)|can you help me"), 2),
     (re.compile(r"speak to (a|your) (manager|supervisor)|cancel my"), 2),
     (re.compile(r"i was (charged|billed)|i (bought|ordered|purchased|paid)"), 1),
-    (re.compile(r"my (account|bill|order|internet|card|phone|car|package|refund)"), 1),
+    (re.compile(r"(my|our) (account|bill|order|internet|card|phone|car|package|refund)"), 1),
+    (re.compile(r"\bi (need|want|would like|'d like) to\b|every time i call"), 1),
+    (re.compile(r"i'?ll (hang on|hold|wait)\b"), 1),
 ]
 # Agents ask about the caller's things, callers talk about their own.
 _YOUR = re.compile(r"\byour\b")
@@ -204,6 +211,9 @@ class VoiceFeatures:
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
         x = np.asarray(samples, dtype=np.float32)  # a float64 copy of a window is 77 MB
+        self.samples = x  # kept for the voiceprints (a view of the caller's window, no copy)
+        self.sample_rate = sample_rate
+        self._voiceprints: voiceprint.Voiceprints | None = None
         self.hop_s = 0.01
         hop = max(1, round(sample_rate * self.hop_s))
         win = 1 << int(np.ceil(np.log2(sample_rate * 0.032)))  # 512 at 16 kHz
@@ -240,6 +250,20 @@ class VoiceFeatures:
             start, end = start + 0.05, end - 0.05
         idx = np.arange(self.frame(start), self.frame(end))
         return idx[self.voiced[idx]]
+
+    def voiceprints(self) -> voiceprint.Voiceprints:
+        """The voiceprint encoder's view of this audio, computed on first use."""
+        if self._voiceprints is None:
+            self._voiceprints = voiceprint.Voiceprints(self.samples, self.sample_rate)
+        return self._voiceprints
+
+    def loud_frames(self, start: float, end: float) -> np.ndarray:
+        """Indices of the loud frames under a unit (edges trimmed as in ``voiced_frames``):
+        the voiceprint hears consonants too, so it takes every loud frame, not only voiced."""
+        if end - start > 0.5:
+            start, end = start + 0.05, end - 0.05
+        idx = np.arange(self.frame(start), self.frame(end))
+        return idx[self.loud[idx]]
 
     def quiet_stretch(self, start: float, end: float) -> tuple[float, float] | None:
         """The longest silence between two times, if it lasts PAUSE_S. A frame is loud when
@@ -547,7 +571,68 @@ def _unknown(n: int, separation: float = 0.0) -> Attribution:
 
 
 def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
-    """Label each unit agent/customer/unknown with a confidence (see module docstring)."""
+    """Label each unit agent/customer/unknown with a confidence (see module docstring). The
+    voiceprints join the frame features when the encoder is installed and the audio is 16 kHz
+    (transcribe.py always resamples to 16 kHz)."""
+    prints = voice.sample_rate == voiceprint.SAMPLE_RATE and voiceprint.available()
+    return _attribute(units, voice, prints=prints)
+
+
+# --- voiceprints ---------------------------------------------------------------------------
+
+MIN_EMBED_FRAMES = 25  # loud frames (0.25 s) a unit needs for a voiceprint of its own
+WEIGHT_CAP_FRAMES = 300  # a voiceprint stops getting surer after ~3 s
+SAME_VOICE_COS = 0.93  # the two voices' mean voiceprints at least this alike ...
+ONE_VOICE_SEPARATION = 8.0  # ... and frame features this close: one voice (step 4)
+VP_WEIGHT = 1.0  # voiceprint log-likelihood ratio added to the frames' in the HMM
+LLR_CLIP = 12.0  # voiceprints of neighbouring units are not independent evidence
+DEBUG: list[dict[str, float]] = []
+
+
+def _centroids(e: np.ndarray, w: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each voice's mean voiceprint (unit length), weighted by the units' loud seconds."""
+    out = np.zeros((2, e.shape[1]))
+    for v in (0, 1):
+        m = (w[labels == v, None] * e[labels == v]).sum(axis=0)
+        out[v] = m / max(float(np.linalg.norm(m)), 1e-9)
+    return out
+
+
+def _print_emissions(
+    e: np.ndarray, frames: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    """Log-likelihoods [units, 2] of each unit's voiceprint under either voice, fitted on this
+    call: the margin d = cos(mean of voice 0) - cos(mean of voice 1) is modelled as
+    N(mu_v, s^2 / t), t the unit's loud seconds (capped at 3); also the cosine between the
+    voices' means and their gap over a 1 s unit's spread (d')."""
+    t = np.minimum(frames, WEIGHT_CAP_FRAMES) / 100.0
+    c = _centroids(e, t, labels)
+    d = e @ c[0] - e @ c[1]
+    mu = np.array([np.average(d[labels == v], weights=t[labels == v]) for v in (0, 1)])
+    var = max(float(((d - mu[labels]) ** 2 * t).sum() / max(1, len(d) - 2)), 1e-6)
+    ll = -0.5 * (d[:, None] - mu[None, :]) ** 2 * t[:, None] / var
+    llr = np.clip(ll[:, 0] - ll[:, 1], -LLR_CLIP, LLR_CLIP)
+    dprime = float(abs(mu[0] - mu[1]) / np.sqrt(var))
+    return np.stack([llr / 2, -llr / 2], axis=1), float(c[0] @ c[1]), dprime
+
+
+def _label(units: Sequence[Unit], posterior: np.ndarray, separation: float) -> Attribution:
+    """Roles by content, each unit's confidence, and unknown for short unsure units."""
+    best = posterior.argmax(axis=1)
+    agent = _agent_voice(units, best)
+    speakers: list[Speaker] = []
+    confidences: list[float] = []
+    for u, k, p in zip(units, best, posterior, strict=True):
+        conf = float(p[k])
+        confidences.append(round(conf, 3))
+        if conf < MIN_CONFIDENCE and u.end - u.start < UNSURE_MAX_S:
+            speakers.append("unknown")
+        else:
+            speakers.append("agent" if k == agent else "customer")
+    return Attribution(tuple(speakers), tuple(confidences), round(separation, 3))
+
+
+def _attribute(units: Sequence[Unit], voice: VoiceFeatures, *, prints: bool) -> Attribution:
     n = len(units)
     if n < MIN_UNITS:
         return _unknown(n)
@@ -563,24 +648,32 @@ def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
     _, relative, share = _separation(x, groups, labels)
     if len(all_frames) < MIN_VOICED_FRAMES or relative < MIN_SEPARATION or share < MIN_SHARE:
         return _unknown(n, relative)
+    assign = np.zeros(n, dtype=int)  # every unit's voice; unheard ones follow the HMM
+    assign[heard] = labels
+    printed, e, loud = np.zeros(0, dtype=int), np.zeros((0, 256)), np.zeros(0)
+    if prints:
+        spans = [voice.loud_frames(u.start, u.end) for u in units]
+        printed = np.flatnonzero(np.array([len(f) for f in spans]) >= MIN_EMBED_FRAMES)
+    if len(printed) >= 2:
+        e = voice.voiceprints().embed([spans[i] for i in printed]).astype(np.float64)
+        loud = np.array([len(spans[i]) for i in printed], dtype=np.float64)
+        known = np.isin(printed, heard)
+        c = _centroids(e[known], loud[known], assign[printed][known])
+        assign[printed] = np.where(known, assign[printed], (e @ c.T).argmax(axis=1))
+        _, between, dprime = _print_emissions(e, loud, assign[printed])
+        DEBUG.append({"relative": relative, "between": between, "dprime": dprime})
+        if between >= SAME_VOICE_COS and relative < ONE_VOICE_SEPARATION:
+            return _unknown(n, relative)
     log_switch = _switch_logprob(units)
-    emissions = np.zeros((n, 2))  # a unit without voiced frames follows its neighbours
+    emissions = np.zeros((n, 2))
     for _ in range(REFITS):
+        emissions[:] = 0.0
         emissions[heard] = EMISSION_SCALE * _unit_logliks(x, groups, labels, prior)
+        if len(printed) >= 2 and np.ptp(assign[printed]) > 0:
+            emissions[printed] += VP_WEIGHT * _print_emissions(e, loud, assign[printed])[0]
         posterior = _forward_backward(emissions, log_switch)
-        new = posterior[heard].argmax(axis=1)
-        if min(new.sum(), len(new) - new.sum()) == 0 or (new == labels).all():
+        new = posterior.argmax(axis=1)
+        if min(new[heard].sum(), len(heard) - new[heard].sum()) == 0 or (new == assign).all():
             break
-        labels = new
-    best = posterior.argmax(axis=1)
-    agent = _agent_voice(units, best)
-    speakers: list[Speaker] = []
-    confidences: list[float] = []
-    for u, k, p in zip(units, best, posterior, strict=True):
-        conf = float(p[k])
-        confidences.append(round(conf, 3))
-        if conf < MIN_CONFIDENCE and u.end - u.start < UNSURE_MAX_S:
-            speakers.append("unknown")
-        else:
-            speakers.append("agent" if k == agent else "customer")
-    return Attribution(tuple(speakers), tuple(confidences), round(relative, 3))
+        assign, labels = new, new[heard]
+    return _label(units, posterior, relative)
