@@ -1,43 +1,63 @@
 """Who is speaking: by channel for real stereo, by voice + content for mono.
 
-Mono method (offline, numpy only, no trained speaker model), per call or stream window:
+Mono method, per call or stream window (offline; torch only for the voiceprints):
 
 1. Units. Whisper's word times blur speaker changes: a word often runs straight over the pause
    between two turns, and one segment can hold both speakers. ``split_at_pauses`` cuts the
    words wherever two neighbours are separated by a pause of at least PAUSE_S (a gap between
    their times, or a quiet stretch in the audio between their middles) and clips the words to
    that quiet stretch. Speakers change at pauses, so a unit holds one voice.
-2. Voice frames: every 10 ms frame that is loud (within 30 dB of the call's p95 level) and
-   voiced gets its log pitch and MFCCs: 16 from 32 mel bands over 60-3800 Hz for telephone
-   audio, 20 from 40 bands up to 7600 Hz when the recording has sound above 4 kHz (the upper
-   formants tell similar voices apart: separations doubled on generated calls). Frames, not
-   unit averages: a few words' mean MFCCs are too noisy.
-3. Two voices from the units, bottom-up: start with one cluster per unit and keep merging the
-   two clusters whose frames one full-covariance Gaussian explains best (smallest generalised
-   likelihood ratio). Each cluster's covariance is shrunk towards the call's by PRIOR_FRAMES
-   frames, so a unit of a few words still compares sensibly. At each of CLUSTER_LEVELS
-   clusters, the grouping of the clusters into two with the largest likelihood gain over one
-   Gaussian is refined by moving units to the voice that explains them better; the best of
-   these wins (straight down to two, a lone odd unit could end up as a "voice").
+2. Two kinds of voice evidence per unit:
+   - frame features: every 10 ms frame that is loud (within 30 dB of the call's p95 level)
+     and voiced gets its log pitch and MFCCs: 16 from 32 mel bands over 60-3800 Hz for
+     telephone audio, 20 from 40 bands up to 7600 Hz when the recording has sound above 4 kHz.
+     They tell apart voices of different pitch and vocal tract, synthetic ones included;
+   - a voiceprint (transcription/voiceprint.py): Resemblyzer's speaker encoder, trained on
+     thousands of real speakers, over the unit's loud frames (units of at least
+     MIN_EMBED_FRAMES; a long unit averages its 1.6 s windows). It hears timbre, which pitch
+     and MFCC means miss, but on its own it was worse here: a few words give a noisy print,
+     and espeak's variants of one synthesiser all sound like one speaker to it (two espeak men
+     0.94 cosine apart, one voice 0.95). So it joins the frame features instead of replacing
+     them.
+3. Two voices from the frame features, bottom-up: start with one cluster per unit and keep
+   merging the two clusters whose frames one full-covariance Gaussian explains best (smallest
+   generalised likelihood ratio). Each cluster's covariance is shrunk towards the call's by
+   PRIOR_FRAMES frames, so a unit of a few words still compares sensibly. At each of
+   CLUSTER_LEVELS clusters, the grouping of the clusters into two with the largest likelihood
+   gain over one Gaussian is refined by moving units to the voice that explains them better;
+   the best of these wins (straight down to two, a lone odd unit could end up as a "voice").
 4. One voice, not two (everything ``unknown``: a guess would read as a fact), when: fewer than
    MIN_UNITS units or MIN_VOICED_FRAMES voiced frames; the two voices' mean frames are less
    than MIN_SEPARATION times as far apart (Mahalanobis distance, pooled covariance) as two
-   random halves of one voice would be; or the smaller voice holds under MIN_SHARE of the
-   voiced frames (a lone odd unit is not a second speaker).
-5. Re-segmentation: a Gaussian per voice scores every unit (summed frame log-likelihoods, times
-   EMISSION_SCALE because neighbouring frames are far from independent), and a two-state HMM
-   over the units smooths the labels (forward-backward): a speaker change right after a short
-   pause is unlikely, after a long one it is a coin toss. Voices are refit and re-scored a few
-   times.
+   random halves of one voice would be; the smaller voice holds under MIN_SHARE of the voiced
+   frames (a lone odd unit is not a second speaker); or the two voices' mean voiceprints are
+   SAME_VOICE_COS alike while the frame separation stays under ONE_VOICE_SEPARATION (one
+   voice split by what was said: 5.9 on a generated one-voice call, against 9.4 and up for
+   two voices, where the frames alone let it through at MIN_SEPARATION).
+5. Re-segmentation: each unit's evidence for either voice is the sum of (a) its frames' log-
+   likelihoods under a Gaussian per voice, times EMISSION_SCALE because neighbouring frames
+   are far from independent, and (b) VP_WEIGHT times its voiceprint's log-likelihood ratio:
+   the margin cos(voice 0's mean print) - cos(voice 1's) is modelled per voice as a normal
+   whose mean and spread are fitted on this call, the spread shrinking with the unit's length
+   (up to 3 s), clipped to +-LLR_CLIP. Fitting on the call itself, not on thresholds learnt
+   from some voices, is what lets it carry to voices never heard. A two-state HMM over the
+   units smooths the labels (forward-backward): a speaker change right after a short pause is
+   unlikely, after a long one it is a coin toss. Voices are refit and re-scored a few times.
 6. Roles come from content: each voice sums weighted cue phrases (agent: "thank you for
-   calling", "how can I help", "anything else", "can I have your", ...; customer: "I'm
-   calling about", "I have a problem", "my bill", ...) and the balance of "your" over "my"
-   (agents talk about the caller's account, callers about their own), plus FIRST_SPEAKER_PRIOR
-   for the voice that spoke first (agents answer inbound calls); the higher score is the agent.
+   calling", "how can I help", "anything else", "can I have your", "for security", "put you
+   on a quick hold", ...; customer: "I'm calling about", "I have a problem", "my bill", "our
+   account", "I need to", ...) and the balance of "your" over "my" (agents talk about the
+   caller's account, callers about their own), plus FIRST_SPEAKER_PRIOR for the voice that
+   spoke first (agents answer inbound calls); the higher score is the agent.
 7. Each unit's ``speaker_confidence`` is the HMM posterior of its voice (0.5 = either voice,
    1 = sure). A short unit (under UNSURE_MAX_S) below MIN_CONFIDENCE is ``unknown``; a longer
    one keeps its likelier voice with its low confidence, since a long turn has enough audio
    that the posterior rarely stays ambiguous and ``unknown`` on it loses the whole turn.
+
+Fallback: without the ``Resemblyzer`` package (or on audio not at 16 kHz, which transcribe.py
+never passes) step 2 has the frame features only and step 4 its first three tests: the method
+as it was before voiceprints (bench/RESULTS.md, "Mono speakers": the same on generated voice
+pairs, but one generated one-voice call of two came out as two voices).
 """
 
 from __future__ import annotations
@@ -116,7 +136,7 @@ class Unit:
 class Attribution:
     speakers: tuple[Speaker, ...]
     confidences: tuple[float, ...]
-    separation: float  # voices' distance over chance (step 4); two voices from MIN_SEPARATION
+    separation: float  # frame features' distance over chance (step 4); two voices from 5
 
 
 def is_fake_stereo(samples: np.ndarray) -> bool:
@@ -586,7 +606,6 @@ SAME_VOICE_COS = 0.93  # the two voices' mean voiceprints at least this alike ..
 ONE_VOICE_SEPARATION = 8.0  # ... and frame features this close: one voice (step 4)
 VP_WEIGHT = 1.0  # voiceprint log-likelihood ratio added to the frames' in the HMM
 LLR_CLIP = 12.0  # voiceprints of neighbouring units are not independent evidence
-DEBUG: list[dict[str, float]] = []
 
 
 def _centroids(e: np.ndarray, w: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -660,8 +679,7 @@ def _attribute(units: Sequence[Unit], voice: VoiceFeatures, *, prints: bool) -> 
         known = np.isin(printed, heard)
         c = _centroids(e[known], loud[known], assign[printed][known])
         assign[printed] = np.where(known, assign[printed], (e @ c.T).argmax(axis=1))
-        _, between, dprime = _print_emissions(e, loud, assign[printed])
-        DEBUG.append({"relative": relative, "between": between, "dprime": dprime})
+        between = _print_emissions(e, loud, assign[printed])[1]
         if between >= SAME_VOICE_COS and relative < ONE_VOICE_SEPARATION:
             return _unknown(n, relative)
     log_switch = _switch_logprob(units)

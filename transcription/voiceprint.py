@@ -24,7 +24,7 @@ N_FFT = 400  # 25 ms
 HOP = 160  # 10 ms
 N_MELS = 40
 PARTIAL_FRAMES = 160  # 1.6 s: the encoder's training length; longer spans are averaged
-PARTIAL_STEP = 80  # 50% overlap between a long span's partial windows
+PARTIAL_STEP = 160  # no overlap between a long span's windows: half the cost, same accuracy on dev
 TARGET_DBFS = -30.0  # the encoder's training loudness (raised to, never lowered)
 
 
