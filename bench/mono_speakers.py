@@ -79,6 +79,8 @@ DEV_PAIRS: tuple[VoicePair, ...] = (
     ("festival:slt@0.95", "espeak:en-us+f3@1.00", "phone"),  # two women, two engines
     ("piper:joe@1.10", "espeak:en-gb-x-rp+m2@1.00", "phone"),
     ("espeak:en-us+m3@1.00", "espeak:en-us+m3@1.00", "clean"),  # ONE voice: expect unknown
+    ("piper:joe@1.00", "piper:joe@1.00", "phone"),  # ONE voice
+    ("festival:slt@1.00", "festival:slt@1.00", "clean"),  # ONE voice
 )
 # Fixed before development; measured once at the start (old code) and once at the end.
 UNSEEN_PAIRS: tuple[VoicePair, ...] = (
