@@ -25,6 +25,9 @@ HOP = 160  # 10 ms
 N_MELS = 40
 PARTIAL_FRAMES = 160  # 1.6 s: the encoder's training length; longer spans are averaged
 PARTIAL_STEP = 160  # no overlap between a long span's windows: half the cost, same accuracy on dev
+# At most this many windows per span: speakers.py's evidence stops growing after 3 s anyway,
+# and a long monologue would otherwise cost the most (one LSTM pass per 1.6 s).
+MAX_PARTIALS = 2
 TARGET_DBFS = -30.0  # the encoder's training loudness (raised to, never lowered)
 
 
@@ -135,9 +138,10 @@ class Voiceprints:
         self.mels = mel_frames(x)
 
     def embed(self, spans: list[np.ndarray]) -> np.ndarray:
-        """[len(spans), 256] unit vectors, one per span of mel frame indices (its voiced
-        frames, say); spans longer than 1.6 s average their overlapping 1.6 s windows, as the
-        encoder was trained. A span without frames gets a zero vector."""
+        """[len(spans), 256] unit vectors, one per span of mel frame indices (its loud frames,
+        say). A span longer than 1.6 s averages the prints of its 1.6 s windows (the length
+        the encoder was trained on; at most MAX_PARTIALS, spread over the span). A span
+        without frames gets a zero vector."""
         import torch
 
         pieces: list[np.ndarray] = []
@@ -146,7 +150,9 @@ class Voiceprints:
             idx = idx[idx < len(self.mels)]
             if idx.size == 0:
                 continue
-            starts = range(0, max(1, idx.size - PARTIAL_FRAMES + PARTIAL_STEP), PARTIAL_STEP)
+            starts = list(range(0, max(1, idx.size - PARTIAL_FRAMES + PARTIAL_STEP), PARTIAL_STEP))
+            if len(starts) > MAX_PARTIALS:  # evenly spread over the span
+                starts = [starts[round(k)] for k in np.linspace(0, len(starts) - 1, MAX_PARTIALS)]
             for a in starts:
                 pieces.append(self.mels[idx[a : a + PARTIAL_FRAMES]])
                 owner.append(i)
