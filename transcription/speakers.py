@@ -18,7 +18,9 @@ Mono method, per call or stream window (offline; torch only for the voiceprints)
      and MFCC means miss, but on its own it was worse here: a few words give a noisy print,
      and espeak's variants of one synthesiser all sound like one speaker to it (two espeak men
      0.94 cosine apart, one voice 0.95). So it joins the frame features instead of replacing
-     them.
+     them, and only where they leave doubt: it costs ~0.2 CPU s per audio minute, so it is
+     computed when the frame separation (step 4) is under PRINTS_BELOW_SEPARATION (similar
+     voices; a man and a woman are further apart and gain nothing measurable from it).
 3. Two voices from the frame features, bottom-up: start with one cluster per unit and keep
    merging the two clusters whose frames one full-covariance Gaussian explains best (smallest
    generalised likelihood ratio). Each cluster's covariance is shrunk towards the call's by
@@ -609,6 +611,11 @@ WEIGHT_CAP_FRAMES = 300  # a voiceprint stops getting surer after ~3 s
 # encoder hears espeak's variants as one speaker; real pairs were 0.71-0.77.
 SAME_VOICE_COS = 0.94  # the two voices' mean voiceprints at least this alike ...
 ONE_VOICE_SEPARATION = 8.0  # ... and frame features this close: one voice (step 4)
+# Voiceprints cost ~0.2 CPU s per audio minute (a 4.6 min call: transcription 1.14x bare
+# faster-whisper tiny.en with them, 1.09x without). Voices the frames already hold this far
+# apart (a man and a woman: 15-45 on generated calls, 23 on the real call) gain nothing
+# measurable from them, so they are only computed below it.
+PRINTS_BELOW_SEPARATION = 20.0
 VP_WEIGHT = 1.0  # voiceprint log-likelihood ratio added to the frames' in the HMM
 LLR_CLIP = 12.0  # voiceprints of neighbouring units are not independent evidence
 
@@ -675,7 +682,7 @@ def _attribute(units: Sequence[Unit], voice: VoiceFeatures, *, prints: bool) -> 
     assign = np.zeros(n, dtype=int)  # every unit's voice; unheard ones follow the HMM
     assign[heard] = labels
     printed, e, loud = np.zeros(0, dtype=int), np.zeros((0, 256)), np.zeros(0)
-    if prints:
+    if prints and relative < PRINTS_BELOW_SEPARATION:
         spans = [voice.loud_frames(u.start, u.end) for u in units]
         printed = np.flatnonzero(np.array([len(f) for f in spans]) >= MIN_EMBED_FRAMES)
     if len(printed) >= 2:
