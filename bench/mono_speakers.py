@@ -14,8 +14,8 @@ span holds the word's midpoint; a midpoint in a pause goes to the nearest turn):
 - confidence of right and wrong words (``speaker_confidence`` of their segment);
 - **attr s**: seconds spent outside the ASR engine (guards, cutting, attribution).
 
-    .venv/bin/python -m bench.mono_speakers [--voices holdout|dev|unseen] [--n 16] [--seed 0]
-        [--reuse-asr] [--json FILE]
+    .venv/bin/python -m bench.mono_speakers [--voices holdout|dev|unseen|real] [--n 16]
+        [--seed 0] [--method auto|frames] [--reuse-asr] [--json FILE]
 
 ``--voices`` picks the voices. ``holdout`` (default): each holdout scenario's own espeak pair,
 the voices the mono method was first tuned on. ``dev`` and ``unseen``: the fixed voice pairs
@@ -25,6 +25,10 @@ piper (joe), festival (slt, kal) with sox pitch shifts, either clean at 16 kHz o
 simulated telephone line (phonesim pstn_narrowband, G.711, 8 kHz) per party, then summed to
 mono. The unseen pairs were fixed before development started and share no voice (engine,
 variant and pitch shift) with a dev pair: develop on ``dev``, measure ``unseen`` only to report.
+A pair that names one voice twice is a one-voice call: there every word's right answer is
+``unknown``. ``real``: the real mono recordings with hand-labelled turns in bench/data/mono_real
+(words in turns labelled ``?`` are left out). ``--method frames`` forces the numpy fallback
+(no voiceprints), the method before issue 12 part 2.
 
 ``--reuse-asr`` keeps the raw Whisper output of each file under bench/_generated/mono_speakers
 and reuses it on the next run, so work on attribution reruns in seconds; without it Whisper runs

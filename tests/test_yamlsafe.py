@@ -1,4 +1,5 @@
-"""YAML from outside is loaded within bounds: an alias bomb is refused before anything expands it."""
+"""YAML from outside is loaded within bounds: an alias bomb is refused before anything expands
+it."""
 
 from __future__ import annotations
 
