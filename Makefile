@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev,engines,llm]"
+	$(PY) -m pip install --quiet --no-deps Resemblyzer==0.1.4  # weights only (see pyproject)
 	$(VENV)/bin/callreview models llm install
 	touch $(STAMP)
 

@@ -878,14 +878,19 @@ def _piper(text: str, rate: float, out: Path) -> None:
         w.writeframes(pcm.astype(np.int16).tobytes())
 
 
-def _festival(text: str, rate: float, out: Path) -> None:
+# festival voice names in specs -> the Scheme call that selects them (kal: Debian's default
+# festvox-kallpc16k, a male diphone voice).
+_FESTIVAL_VOICES = {"slt": "voice_cmu_us_slt_arctic_hts", "kal": "voice_kal_diphone"}
+
+
+def _festival(text: str, rate: float, out: Path, name: str = "slt") -> None:
     src = out.with_suffix(".txt")
     src.write_text(text)
     subprocess.run(
         [
             "text2wave",
             "-eval",
-            "(voice_cmu_us_slt_arctic_hts)",
+            f"({_FESTIVAL_VOICES[name]})",
             "-eval",
             f"(Parameter.set 'Duration_Stretch {1.0 / rate:.3f})",
             str(src),
@@ -909,7 +914,7 @@ def speak_varied(text: str, voice: str, speed: int, sample_rate: int) -> np.ndar
         if v.engine == "piper":
             _piper(text, v.rate, raw)
         elif v.engine == "festival":
-            _festival(text, v.rate, raw)
+            _festival(text, v.rate, raw, v.name)
         else:
             subprocess.run(
                 ["espeak-ng", "-v", v.name, "-s", str(round(165 * v.rate)), "-w", str(raw), text],

@@ -1,43 +1,67 @@
 """Who is speaking: by channel for real stereo, by voice + content for mono.
 
-Mono method (offline, numpy only, no trained speaker model), per call or stream window:
+Mono method, per call or stream window (offline; torch only for the voiceprints):
 
 1. Units. Whisper's word times blur speaker changes: a word often runs straight over the pause
    between two turns, and one segment can hold both speakers. ``split_at_pauses`` cuts the
    words wherever two neighbours are separated by a pause of at least PAUSE_S (a gap between
    their times, or a quiet stretch in the audio between their middles) and clips the words to
    that quiet stretch. Speakers change at pauses, so a unit holds one voice.
-2. Voice frames: every 10 ms frame that is loud (within 30 dB of the call's p95 level) and
-   voiced gets its log pitch and MFCCs: 16 from 32 mel bands over 60-3800 Hz for telephone
-   audio, 20 from 40 bands up to 7600 Hz when the recording has sound above 4 kHz (the upper
-   formants tell similar voices apart: separations doubled on generated calls). Frames, not
-   unit averages: a few words' mean MFCCs are too noisy.
-3. Two voices from the units, bottom-up: start with one cluster per unit and keep merging the
-   two clusters whose frames one full-covariance Gaussian explains best (smallest generalised
-   likelihood ratio). Each cluster's covariance is shrunk towards the call's by PRIOR_FRAMES
-   frames, so a unit of a few words still compares sensibly. At each of CLUSTER_LEVELS
-   clusters, the grouping of the clusters into two with the largest likelihood gain over one
-   Gaussian is refined by moving units to the voice that explains them better; the best of
-   these wins (straight down to two, a lone odd unit could end up as a "voice").
+2. Two kinds of voice evidence per unit:
+   - frame features: every 10 ms frame that is loud (within 30 dB of the call's p95 level)
+     and voiced gets its log pitch and MFCCs: 16 from 32 mel bands over 60-3800 Hz for
+     telephone audio, 20 from 40 bands up to 7600 Hz when the recording has sound above 4 kHz.
+     They tell apart voices of different pitch and vocal tract, synthetic ones included;
+   - a voiceprint (transcription/voiceprint.py): Resemblyzer's speaker encoder, trained on
+     thousands of real speakers, over the unit's loud frames (units of at least
+     MIN_EMBED_FRAMES; a long unit averages its 1.6 s windows). It hears timbre, which pitch
+     and MFCC means miss, but on its own it was worse here: a few words give a noisy print,
+     and espeak's variants of one synthesiser all sound like one speaker to it (two espeak men
+     0.94 cosine apart, one voice 0.95). So it joins the frame features instead of replacing
+     them, and only where they leave doubt: it costs ~0.2 CPU s per audio minute, so it is
+     computed when the frame separation (step 4) is under PRINTS_BELOW_SEPARATION (similar
+     voices; a man and a woman are further apart and gain nothing measurable from it).
+3. Two voices from the frame features, bottom-up: start with one cluster per unit and keep
+   merging the two clusters whose frames one full-covariance Gaussian explains best (smallest
+   generalised likelihood ratio). Each cluster's covariance is shrunk towards the call's by
+   PRIOR_FRAMES frames, so a unit of a few words still compares sensibly. At each of
+   CLUSTER_LEVELS clusters, the grouping of the clusters into two with the largest likelihood
+   gain over one Gaussian is refined by moving units to the voice that explains them better;
+   the best of these wins (straight down to two, a lone odd unit could end up as a "voice").
 4. One voice, not two (everything ``unknown``: a guess would read as a fact), when: fewer than
    MIN_UNITS units or MIN_VOICED_FRAMES voiced frames; the two voices' mean frames are less
    than MIN_SEPARATION times as far apart (Mahalanobis distance, pooled covariance) as two
-   random halves of one voice would be; or the smaller voice holds under MIN_SHARE of the
-   voiced frames (a lone odd unit is not a second speaker).
-5. Re-segmentation: a Gaussian per voice scores every unit (summed frame log-likelihoods, times
-   EMISSION_SCALE because neighbouring frames are far from independent), and a two-state HMM
-   over the units smooths the labels (forward-backward): a speaker change right after a short
-   pause is unlikely, after a long one it is a coin toss. Voices are refit and re-scored a few
-   times.
+   random halves of one voice would be; the smaller voice holds under MIN_SHARE of the voiced
+   frames (a lone odd unit is not a second speaker); or the two voices' mean voiceprints are
+   SAME_VOICE_COS alike while the frame separation stays under ONE_VOICE_SEPARATION (one
+   voice split by what was said: 5.0-5.9 on generated one-voice calls, which the frames alone
+   let through at MIN_SEPARATION; the voiceprints were 0.945-0.973 alike there, two different
+   generated voices 0.67-0.93 except two espeak men at 0.956, whose frame separation of 12
+   keeps them apart).
+5. Re-segmentation: each unit's evidence for either voice is the sum of (a) its frames' log-
+   likelihoods under a Gaussian per voice, times EMISSION_SCALE because neighbouring frames
+   are far from independent, and (b) VP_WEIGHT times its voiceprint's log-likelihood ratio:
+   the margin cos(voice 0's mean print) - cos(voice 1's) is modelled per voice as a normal
+   whose mean and spread are fitted on this call, the spread shrinking with the unit's length
+   (up to 3 s), clipped to +-LLR_CLIP. Fitting on the call itself, not on thresholds learnt
+   from some voices, is what lets it carry to voices never heard. A two-state HMM over the
+   units smooths the labels (forward-backward): a speaker change right after a short pause is
+   unlikely, after a long one it is a coin toss. Voices are refit and re-scored a few times.
 6. Roles come from content: each voice sums weighted cue phrases (agent: "thank you for
-   calling", "how can I help", "anything else", "can I have your", ...; customer: "I'm
-   calling about", "I have a problem", "my bill", ...) and the balance of "your" over "my"
-   (agents talk about the caller's account, callers about their own), plus FIRST_SPEAKER_PRIOR
-   for the voice that spoke first (agents answer inbound calls); the higher score is the agent.
+   calling", "how can I help", "anything else", "can I have your", "for security", "put you
+   on a quick hold", ...; customer: "I'm calling about", "I have a problem", "my bill", "our
+   account", "I need to", ...) and the balance of "your" over "my" (agents talk about the
+   caller's account, callers about their own), plus FIRST_SPEAKER_PRIOR for the voice that
+   spoke first (agents answer inbound calls); the higher score is the agent.
 7. Each unit's ``speaker_confidence`` is the HMM posterior of its voice (0.5 = either voice,
    1 = sure). A short unit (under UNSURE_MAX_S) below MIN_CONFIDENCE is ``unknown``; a longer
    one keeps its likelier voice with its low confidence, since a long turn has enough audio
    that the posterior rarely stays ambiguous and ``unknown`` on it loses the whole turn.
+
+Fallback: without the ``Resemblyzer`` package (or on audio not at 16 kHz, which transcribe.py
+never passes) step 2 has the frame features only and step 4 its first three tests: the method
+as it was before voiceprints (bench/RESULTS.md, "Mono speakers": the same on generated voice
+pairs, but one generated one-voice call of two came out as two voices).
 """
 
 from __future__ import annotations
@@ -48,6 +72,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from transcription import voiceprint
 from transcription.turns import Piece
 from transcription.types import Speaker
 
@@ -79,8 +104,12 @@ _AGENT_CUES = [
     (re.compile(r"is there anything else|anything else i can"), 2),
     (re.compile(r"(can|could|may) i (have|get|take) your"), 2),
     (re.compile(r"verif(y|ication)|security question|date of birth"), 1),
-    (re.compile(r"thank(s| you) for (holding|waiting|your patience)|put you on hold"), 1),
+    (re.compile(r"thank(s| you) for (holding|waiting|your patience)"), 1),
+    (re.compile(r"put you on (a )?(quick |short |brief )?hold"), 1),
     (re.compile(r"bear with me|one moment|let me (check|look|see|pull)"), 1),
+    (re.compile(r"\bfor (security|verification)\b"), 1),
+    (re.compile(r"can you (confirm|tell me|give me) (the|your)"), 1),
+    (re.compile(r"\b(pulling|bringing) (that|it|this|your \w+) up"), 1),
     (re.compile(r"have a (great|good|nice|lovely|wonderful) (day|one|evening)"), 1),
     (re.compile(r"my name is|\b(ma'?am|sir)\b"), 1),
 ]
@@ -89,7 +118,9 @@ _CUSTOMER_CUES = [
     (re.compile(r"i have a (problem|question|complaint|issue)|can you help me"), 2),
     (re.compile(r"speak to (a|your) (manager|supervisor)|cancel my"), 2),
     (re.compile(r"i was (charged|billed)|i (bought|ordered|purchased|paid)"), 1),
-    (re.compile(r"my (account|bill|order|internet|card|phone|car|package|refund)"), 1),
+    (re.compile(r"(my|our) (account|bill|order|internet|card|phone|car|package|refund)"), 1),
+    (re.compile(r"\bi (need|want|would like|'d like) to\b|every time i call"), 1),
+    (re.compile(r"i'?ll (hang on|hold|wait)\b"), 1),
 ]
 # Agents ask about the caller's things, callers talk about their own.
 _YOUR = re.compile(r"\byour\b")
@@ -109,7 +140,7 @@ class Unit:
 class Attribution:
     speakers: tuple[Speaker, ...]
     confidences: tuple[float, ...]
-    separation: float  # voices' distance over chance (step 4); two voices from MIN_SEPARATION
+    separation: float  # frame features' distance over chance (step 4); two voices from 5
 
 
 def is_fake_stereo(samples: np.ndarray) -> bool:
@@ -204,6 +235,9 @@ class VoiceFeatures:
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
         x = np.asarray(samples, dtype=np.float32)  # a float64 copy of a window is 77 MB
+        self.samples = x  # kept for the voiceprints (a view of the caller's window, no copy)
+        self.sample_rate = sample_rate
+        self._voiceprints: voiceprint.Voiceprints | None = None
         self.hop_s = 0.01
         hop = max(1, round(sample_rate * self.hop_s))
         win = 1 << int(np.ceil(np.log2(sample_rate * 0.032)))  # 512 at 16 kHz
@@ -240,6 +274,20 @@ class VoiceFeatures:
             start, end = start + 0.05, end - 0.05
         idx = np.arange(self.frame(start), self.frame(end))
         return idx[self.voiced[idx]]
+
+    def voiceprints(self) -> voiceprint.Voiceprints:
+        """The voiceprint encoder's view of this audio, computed on first use."""
+        if self._voiceprints is None:
+            self._voiceprints = voiceprint.Voiceprints(self.samples, self.sample_rate)
+        return self._voiceprints
+
+    def loud_frames(self, start: float, end: float) -> np.ndarray:
+        """Indices of the loud frames under a unit (edges trimmed as in ``voiced_frames``):
+        the voiceprint hears consonants too, so it takes every loud frame, not only voiced."""
+        if end - start > 0.5:
+            start, end = start + 0.05, end - 0.05
+        idx = np.arange(self.frame(start), self.frame(end))
+        return idx[self.loud[idx]]
 
     def quiet_stretch(self, start: float, end: float) -> tuple[float, float] | None:
         """The longest silence between two times, if it lasts PAUSE_S. A frame is loud when
@@ -547,7 +595,75 @@ def _unknown(n: int, separation: float = 0.0) -> Attribution:
 
 
 def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
-    """Label each unit agent/customer/unknown with a confidence (see module docstring)."""
+    """Label each unit agent/customer/unknown with a confidence (see module docstring). The
+    voiceprints join the frame features when the encoder is installed and the audio is 16 kHz
+    (transcribe.py always resamples to 16 kHz)."""
+    prints = voice.sample_rate == voiceprint.SAMPLE_RATE and voiceprint.available()
+    return _attribute(units, voice, prints=prints)
+
+
+# --- voiceprints ---------------------------------------------------------------------------
+
+MIN_EMBED_FRAMES = 25  # loud frames (0.25 s) a unit needs for a voiceprint of its own
+WEIGHT_CAP_FRAMES = 300  # a voiceprint stops getting surer after ~3 s
+# Generated calls (dev pairs + holdout): one voice read both roles 0.945-0.973 with a frame
+# separation of 5.0-5.9; two espeak men 0.933 at 5.5 and 0.956 at 12.2. A thin margin: the
+# encoder hears espeak's variants as one speaker; real pairs were 0.71-0.77.
+SAME_VOICE_COS = 0.94  # the two voices' mean voiceprints at least this alike ...
+ONE_VOICE_SEPARATION = 8.0  # ... and frame features this close: one voice (step 4)
+# Voiceprints cost ~0.2 CPU s per audio minute (a 4.6 min call: transcription 1.14x bare
+# faster-whisper tiny.en with them, 1.09x without). Voices the frames already hold this far
+# apart (a man and a woman: 15-45 on generated calls, 23 on the real call) gain nothing
+# measurable from them, so they are only computed below it.
+PRINTS_BELOW_SEPARATION = 20.0
+VP_WEIGHT = 1.0  # voiceprint log-likelihood ratio added to the frames' in the HMM
+LLR_CLIP = 12.0  # voiceprints of neighbouring units are not independent evidence
+
+
+def _centroids(e: np.ndarray, w: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each voice's mean voiceprint (unit length), weighted by the units' loud seconds."""
+    out = np.zeros((2, e.shape[1]))
+    for v in (0, 1):
+        m = (w[labels == v, None] * e[labels == v]).sum(axis=0)
+        out[v] = m / max(float(np.linalg.norm(m)), 1e-9)
+    return out
+
+
+def _print_emissions(
+    e: np.ndarray, frames: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    """Log-likelihoods [units, 2] of each unit's voiceprint under either voice, fitted on this
+    call: the margin d = cos(mean of voice 0) - cos(mean of voice 1) is modelled as
+    N(mu_v, s^2 / t), t the unit's loud seconds (capped at 3); also the cosine between the
+    voices' means and their gap over a 1 s unit's spread (d')."""
+    t = np.minimum(frames, WEIGHT_CAP_FRAMES) / 100.0
+    c = _centroids(e, t, labels)
+    d = e @ c[0] - e @ c[1]
+    mu = np.array([np.average(d[labels == v], weights=t[labels == v]) for v in (0, 1)])
+    var = max(float(((d - mu[labels]) ** 2 * t).sum() / max(1, len(d) - 2)), 1e-6)
+    ll = -0.5 * (d[:, None] - mu[None, :]) ** 2 * t[:, None] / var
+    llr = np.clip(ll[:, 0] - ll[:, 1], -LLR_CLIP, LLR_CLIP)
+    dprime = float(abs(mu[0] - mu[1]) / np.sqrt(var))
+    return np.stack([llr / 2, -llr / 2], axis=1), float(c[0] @ c[1]), dprime
+
+
+def _label(units: Sequence[Unit], posterior: np.ndarray, separation: float) -> Attribution:
+    """Roles by content, each unit's confidence, and unknown for short unsure units."""
+    best = posterior.argmax(axis=1)
+    agent = _agent_voice(units, best)
+    speakers: list[Speaker] = []
+    confidences: list[float] = []
+    for u, k, p in zip(units, best, posterior, strict=True):
+        conf = float(p[k])
+        confidences.append(round(conf, 3))
+        if conf < MIN_CONFIDENCE and u.end - u.start < UNSURE_MAX_S:
+            speakers.append("unknown")
+        else:
+            speakers.append("agent" if k == agent else "customer")
+    return Attribution(tuple(speakers), tuple(confidences), round(separation, 3))
+
+
+def _attribute(units: Sequence[Unit], voice: VoiceFeatures, *, prints: bool) -> Attribution:
     n = len(units)
     if n < MIN_UNITS:
         return _unknown(n)
@@ -563,24 +679,31 @@ def attribute(units: Sequence[Unit], voice: VoiceFeatures) -> Attribution:
     _, relative, share = _separation(x, groups, labels)
     if len(all_frames) < MIN_VOICED_FRAMES or relative < MIN_SEPARATION or share < MIN_SHARE:
         return _unknown(n, relative)
+    assign = np.zeros(n, dtype=int)  # every unit's voice; unheard ones follow the HMM
+    assign[heard] = labels
+    printed, e, loud = np.zeros(0, dtype=int), np.zeros((0, 256)), np.zeros(0)
+    if prints and relative < PRINTS_BELOW_SEPARATION:
+        spans = [voice.loud_frames(u.start, u.end) for u in units]
+        printed = np.flatnonzero(np.array([len(f) for f in spans]) >= MIN_EMBED_FRAMES)
+    if len(printed) >= 2:
+        e = voice.voiceprints().embed([spans[i] for i in printed]).astype(np.float64)
+        loud = np.array([len(spans[i]) for i in printed], dtype=np.float64)
+        known = np.isin(printed, heard)
+        c = _centroids(e[known], loud[known], assign[printed][known])
+        assign[printed] = np.where(known, assign[printed], (e @ c.T).argmax(axis=1))
+        between = _print_emissions(e, loud, assign[printed])[1]
+        if between >= SAME_VOICE_COS and relative < ONE_VOICE_SEPARATION:
+            return _unknown(n, relative)
     log_switch = _switch_logprob(units)
-    emissions = np.zeros((n, 2))  # a unit without voiced frames follows its neighbours
+    emissions = np.zeros((n, 2))
     for _ in range(REFITS):
+        emissions[:] = 0.0
         emissions[heard] = EMISSION_SCALE * _unit_logliks(x, groups, labels, prior)
+        if len(printed) >= 2 and np.ptp(assign[printed]) > 0:
+            emissions[printed] += VP_WEIGHT * _print_emissions(e, loud, assign[printed])[0]
         posterior = _forward_backward(emissions, log_switch)
-        new = posterior[heard].argmax(axis=1)
-        if min(new.sum(), len(new) - new.sum()) == 0 or (new == labels).all():
+        new = posterior.argmax(axis=1)
+        if min(new[heard].sum(), len(heard) - new[heard].sum()) == 0 or (new == assign).all():
             break
-        labels = new
-    best = posterior.argmax(axis=1)
-    agent = _agent_voice(units, best)
-    speakers: list[Speaker] = []
-    confidences: list[float] = []
-    for u, k, p in zip(units, best, posterior, strict=True):
-        conf = float(p[k])
-        confidences.append(round(conf, 3))
-        if conf < MIN_CONFIDENCE and u.end - u.start < UNSURE_MAX_S:
-            speakers.append("unknown")
-        else:
-            speakers.append("agent" if k == agent else "customer")
-    return Attribution(tuple(speakers), tuple(confidences), round(relative, 3))
+        assign, labels = new, new[heard]
+    return _label(units, posterior, relative)

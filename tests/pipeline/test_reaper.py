@@ -163,3 +163,41 @@ def test_a_step_past_its_time_limit_fails_with_a_clear_reason(
             "the limit"
         )
         assert svc.storage.path(call.storage_key).exists()
+
+
+def test_a_database_error_mid_step_in_embedded_mode_is_recovered(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A transient database error is not the call's fault: the step gives up its turn and the
+    call stays ``transcribing`` — it used to stay there for good in embedded mode. The lease
+    runs out and the housekeeper hands it out again."""
+    from sqlalchemy.exc import OperationalError
+
+    from pipeline import steps
+
+    settings = make_settings(
+        f"sqlite:///{tmp_path}/t.db", tmp_path / "storage", reap_interval_s=0.2, claim_lease_s=1
+    )
+    svc = build_services(settings)
+    real = steps.load_transcript_file
+    failures = [OperationalError("SELECT 1", {}, Exception("server closed the connection"))]
+
+    def flaky(path: Path) -> object:
+        if failures:
+            raise failures.pop()
+        return real(path)
+
+    monkeypatch.setattr(steps, "load_transcript_file", flaky)
+    runner = EmbeddedRunner(svc)
+    try:
+        runner.resume()
+        call_id = _submit(svc, tmp_path, "flaky.txt")
+        runner.enqueue(call_id)
+        deadline = time.monotonic() + 60
+        while _status(svc, call_id) != CallStatus.scored and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert failures == []  # the error did happen
+        assert _status(svc, call_id) == CallStatus.scored
+    finally:
+        runner.shutdown()
+        svc.close()
