@@ -39,7 +39,10 @@ class Services:
             compute_type=s.asr_compute_type,
             cpu_threads=s.asr_cpu_threads,
             beam_size=s.asr_beam_size,
+            batch_size=s.asr_batch_size,
             vad_filter=s.asr_vad,
+            language=s.asr_language,
+            vocabulary=s.asr_vocabulary_list,
             channel_roles=s.channel_role_list,
             models_dir=str(s.models_dir),
         )
