@@ -24,7 +24,8 @@ class Measurement:
     model: str
     wer_clean: float | None  # LibriVox clips, 16 kHz
     wer_telephone: float | None  # the same through 8 kHz G.711 + band-pass + line noise
-    rtf: float | None  # processing seconds per audio second, one thread
+    wer_calls: float | None  # generated two-channel telephone calls, hesitations left out
+    rtf: float | None  # processing s per audio s on two-channel calls (both), one thread
     load_s: float | None
     peak_rss_mb: float | None
     source: str  # "this machine (<date>)" or "reference machine (<date>)"
@@ -33,10 +34,10 @@ class Measurement:
         def pct(v: float | None) -> str:
             return "–" if v is None else f"{100 * v:.1f}%"
 
-        speed = "–" if not self.rtf else f"{1 / self.rtf:.0f}x real time/core"
+        speed = "speed not measured" if not self.rtf else f"{1 / self.rtf:.1f}x real time/core"
         return (
-            f"WER clean {pct(self.wer_clean)} telephone {pct(self.wer_telephone)}, "
-            f"{speed} [{self.source}]"
+            f"WER clean {pct(self.wer_clean)} telephone {pct(self.wer_telephone)} "
+            f"calls {pct(self.wer_calls)}, {speed} [{self.source}]"
         )
 
 
@@ -54,7 +55,8 @@ def _read(path: Path, label: str) -> dict[str, Measurement]:
             model=name,
             wer_clean=m.get("wer_clean"),
             wer_telephone=m.get("wer_telephone"),
-            rtf=m.get("rtf_telephone"),
+            wer_calls=m.get("wer_calls_nofill"),
+            rtf=m.get("rtf_call"),
             load_s=m.get("load_s"),
             peak_rss_mb=m.get("peak_rss_mb"),
             source=source,
