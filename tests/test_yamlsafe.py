@@ -1,4 +1,4 @@
-"""YAML from outside is loaded within bounds: an alias bomb is refused before anything expands it."""
+"""YAML from outside is loaded within bounds: an alias bomb is refused before it expands."""
 
 from __future__ import annotations
 
