@@ -102,8 +102,8 @@ class Settings(BaseSettings):
     # A stale claim on a call already claimed this many times (all steps together) is given
     # up with a reason instead of handed out again: it crashes or outlives the time limit.
     max_claims: int = 5
-    # Sized for long calls: base runs ~4x real time per core on telephone calls (tiny.en ~6x),
-    # so a 2-hour call takes ~30 min.
+    # Sized for long calls: base ran ~5x real time per core on two-channel telephone calls
+    # (plan 3x; tiny.en 6x), so a 2-hour call takes ~25-40 min.
     task_soft_time_limit_s: int = 3600
     task_time_limit_s: int = 3900
     # Redis redelivers an unacknowledged task after this long; it must exceed the hard time
