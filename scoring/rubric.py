@@ -608,6 +608,11 @@ class Rubric(_Model):
     cue_library: str = DEFAULT_LIBRARY
     cues: tuple[CueSet, ...] = ()
     asr_confusions: tuple[Confusion, ...] = ()
+    # Company, product and agent names of this deployment ("Big Jim's Auto"), given to the
+    # recognizer as hotwords for calls transcribed under this rubric (with the settings' own).
+    vocabulary: tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] = Field(
+        default=(), max_length=50
+    )
     moments: MomentRules = MomentRules()
     sections: tuple[Section, ...] = Field(min_length=1)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import InvalidInput, ModelUnavailable
-from transcription.options import offline_model_names, resolve_model_path
+from transcription.options import DEFAULT_MODELS_DIR, offline_model_names, resolve_model_path
+from transcription.packaged import PACKAGED, is_installed, packaged_dir, packaged_parts
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def convert_model(name_or_path: str, models_dir: str | Path, engine: str) -> Pat
     ``engine`` into ``models_dir``; returns the written path (reused when already there)."""
     from transcription.convert import convert_ct2_to_openai, convert_ct2_to_transformers
 
-    src = resolve_model_path(name_or_path, allow_downloads=False)
+    src = resolve_model_path(name_or_path, allow_downloads=False, models_dir=str(models_dir))
     name = name_or_path if name_or_path in offline_model_names() else Path(src).name
     dst = converted_path(models_dir, engine, name)
     if dst.exists():
@@ -84,7 +85,21 @@ def available_models(models_dir: str | Path | None = None) -> list[ModelInfo]:
     """Models usable with no download: the shipped CTranslate2 ones (faster-whisper) and
     everything under ``models_dir`` (converted checkpoints, transformers and CT2 folders)."""
     out: list[ModelInfo] = []
+    assembled: set[Path] = set()
     for name in offline_model_names():
+        if name in PACKAGED:
+            # Listed without assembling: the path it has, or will have on first use.
+            folder = packaged_dir(models_dir or DEFAULT_MODELS_DIR, PACKAGED[name])
+            if is_installed(folder, PACKAGED[name]):
+                assembled.add(folder.resolve())
+                out.append(ModelInfo(name, "faster-whisper", str(folder), True))
+                continue
+            try:
+                packaged_parts(PACKAGED[name])
+            except ModelUnavailable:
+                continue
+            out.append(ModelInfo(name, "faster-whisper", f"{folder} (on first use)", True))
+            continue
         try:
             out.append(
                 ModelInfo(
@@ -100,6 +115,8 @@ def available_models(models_dir: str | Path | None = None) -> list[ModelInfo]:
         out.append(ModelInfo(pt.stem, "openai-whisper", str(pt), True))
     for config in sorted(root.rglob("config.json")):
         folder = config.parent
+        if folder.resolve() in assembled:
+            continue
         if (folder / "model.bin").is_file():
             out.append(ModelInfo(folder.name, "faster-whisper", str(folder), True))
         elif _is_transformers_folder(folder) and any(folder.glob("*.safetensors")):

@@ -21,7 +21,7 @@ from transcription.options import (
 )
 
 if TYPE_CHECKING:
-    from faster_whisper import WhisperModel
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,13 @@ class AsrEngine(Protocol):
         ...
 
 
+def resolve_device(device: str) -> str:
+    """``auto``: CUDA when CTranslate2 sees a GPU, else CPU; anything else as given."""
+    if device != "auto":
+        return device
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
 @lru_cache(maxsize=4)
 def get_whisper_model(
     model_path: str, device: str, compute_type: str, cpu_threads: int
@@ -77,14 +84,31 @@ class FasterWhisperEngine:
     name = "faster-whisper"
 
     def __init__(self, options: TranscriptionOptions) -> None:
+        if options.batch_size < 1:
+            raise InvalidInput(f"batch_size must be 1 or more, got {options.batch_size}")
+        if options.batch_size > 1 and not options.vad_filter:
+            raise InvalidInput("batch_size > 1 needs vad_filter: the batches are VAD chunks")
         self.options = options
         self.model_name = options.model
+        device = resolve_device(options.device)
         self._model = get_whisper_model(
-            resolve_model_path(options.model, allow_downloads=options.allow_downloads),
-            options.device,
-            resolve_compute_type(options.compute_type, options.device),
+            resolve_model_path(
+                options.model,
+                allow_downloads=options.allow_downloads,
+                models_dir=options.models_dir,
+            ),
+            device,
+            resolve_compute_type(options.compute_type, device),
             options.cpu_threads,
         )
+        self._batched: BatchedInferencePipeline | None = None
+        if options.batch_size > 1:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(self._model)
+        words = ", ".join(w.strip() for w in options.vocabulary if w.strip())
+        self._hotwords = words if words and options.vocabulary_as == "hotwords" else None
+        self._prompt = words if words and options.vocabulary_as == "prompt" else None
 
     def transcribe(self, samples: np.ndarray) -> list[AsrSegment]:
         opts = self.options
@@ -93,15 +117,22 @@ class FasterWhisperEngine:
         # Whisper falls back to sampling at higher temperatures on hard audio; a fixed seed
         # makes the same recording give the same transcript (and verdicts) on every run.
         ctranslate2.set_random_seed(0)
-        segments, _info = self._model.transcribe(
-            np.ascontiguousarray(samples, dtype=np.float32),
-            language=language,
-            beam_size=opts.beam_size,
-            vad_filter=opts.vad_filter,
-            word_timestamps=opts.word_timestamps,
-            # Conditioning on earlier text is what lets one hallucination seed a loop.
-            condition_on_previous_text=False,
-        )
+        audio = np.ascontiguousarray(samples, dtype=np.float32)
+        common = {
+            "language": language,
+            "beam_size": opts.beam_size,
+            "vad_filter": opts.vad_filter,
+            "word_timestamps": opts.word_timestamps,
+            # Conditioning on earlier text is what lets one hallucination seed a loop. With it
+            # off, hotwords still prompt every 30 s window; an initial prompt only the first.
+            "condition_on_previous_text": False,
+            "hotwords": self._hotwords,
+            "initial_prompt": self._prompt,
+        }
+        if self._batched is not None:
+            segments, _info = self._batched.transcribe(audio, batch_size=opts.batch_size, **common)
+        else:
+            segments, _info = self._model.transcribe(audio, **common)
         # faster-whisper returns a lazy generator: consume it here, where the model is live.
         return [
             AsrSegment(

@@ -136,16 +136,21 @@ def test_users_create_prints_id_last_and_config_masks_secrets(tmp_path: Path):
     cfg = run_cli("config", cwd=tmp_path, env={"CALLREVIEW_SECRET_KEY": "s3cr3t-value"})
     assert "CALLREVIEW_SECRET_KEY=********" in cfg.stdout
     assert "s3cr3t-value" not in cfg.stdout
-    assert "CALLREVIEW_ASR_MODEL=tiny.en" in cfg.stdout
+    assert "CALLREVIEW_ASR_MODEL=base" in cfg.stdout
 
 
 def test_models_lists_offline_models_and_converts_for_openai_whisper(tmp_path: Path):
     env = {"CALLREVIEW_MODELS_DIR": str(tmp_path / "models")}
     listed = run_cli("models", cwd=tmp_path, env=env)
     assert listed.returncode == 0, listed.stderr
-    assert [ln.split()[:3] for ln in listed.stdout.splitlines()] == [
-        ["faster-whisper", "tiny.en", "offline"]
+    lines = listed.stdout.splitlines()
+    # One line per model, then its measurements (or "not measured"), indented.
+    assert [ln.split()[:3] for ln in lines if not ln.startswith(" ")] == [
+        ["faster-whisper", "base", "offline"],
+        ["faster-whisper", "tiny.en", "offline"],
     ]
+    assert lines[0].endswith("(default)") and "(on first use)" in lines[0]
+    assert all(ln.strip().startswith(("WER clean", "not measured")) for ln in lines[1::2])
     res = run_cli(
         "models", "convert", "tiny.en", "--engine", "openai-whisper", cwd=tmp_path, env=env
     )
@@ -155,6 +160,9 @@ def test_models_lists_offline_models_and_converts_for_openai_whisper(tmp_path: P
     assert ["openai-whisper", "tiny.en", "offline"] in [
         ln.split()[:3] for ln in again.stdout.splitlines()
     ]
+    assert not (
+        tmp_path / "models" / "faster-whisper" / "base"
+    ).exists()  # listing assembles nothing
     bad = run_cli("models", "convert", "large-v3", cwd=tmp_path, env=env)
     assert bad.returncode == 1
     assert "neither a local model folder nor available offline" in bad.stderr

@@ -110,3 +110,28 @@ def test_invalid_rubric_names_field_and_line(svc: Services):
     assert "(line " in err.value.message
     with svc.session_factory() as s, pytest.raises(RubricError, match=r"invalid YAML.*line 2"):
         import_rubric(s, "name: x\n  version: [1\n", origin="cli", by=None)
+
+
+def test_rubric_vocabulary_joins_the_settings_vocabulary(svc: Services, tmp_path: Path):
+    from dataclasses import replace
+
+    from pipeline.rubrics import rubric_fingerprint
+    from pipeline.steps import with_rubric_vocabulary
+    from scoring import default_rubric, load_rubric
+
+    text = builtin_rubrics()[NAME].read_text(encoding="utf-8")
+    path = tmp_path / "dealer.yaml"
+    path.write_text(
+        text.replace(f"name: {NAME}", "name: dealer", 1)
+        + ('vocabulary: ["Big Jim\'s Auto", Travis]\n')
+    )
+    assert load_rubric(path).vocabulary == ("Big Jim's Auto", "Travis")
+    # A rubric without a vocabulary keeps the digest it had before the key existed.
+    assert "vocabulary" not in rubric_fingerprint(default_rubric())[0]
+    base = svc.transcription_options
+    with svc.session_factory() as s:
+        got = with_rubric_vocabulary(replace(base, vocabulary=("Travis", "Acme")), s, str(path))
+        assert got.vocabulary == ("Travis", "Acme", "Big Jim's Auto")
+        assert with_rubric_vocabulary(base, s, NAME) is base
+    with pytest.raises(RubricError, match="vocabulary"):
+        load_rubric(text + "vocabulary: ['']\n")

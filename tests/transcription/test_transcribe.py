@@ -56,7 +56,7 @@ def test_jfk_text_matches_reference(jfk: Transcript) -> None:
     text = " ".join(s.text for s in jfk.segments)
     assert wer(JFK_REFERENCE, text) <= 0.1, text
     assert jfk.engine == "faster-whisper"
-    assert jfk.model == "tiny.en"
+    assert jfk.model == "base"  # the default model
     assert jfk.audio is not None
     assert (jfk.audio.channels, jfk.audio.sample_rate, jfk.audio.duration_s) == (2, 44100, 11.0)
 
