@@ -22,8 +22,9 @@ from pipeline.access import visible_agent, visible_call
 from pipeline.calibration import ensure_not_blind
 from pipeline.intake import submit_upload
 from pipeline.overrides import override_verdict
-from pipeline.results import load_review
+from pipeline.results import read_review
 from pipeline.retention import delete_call
+from pipeline.schemas.review import ReviewResult
 from pipeline.scorability import score_anyway
 from pipeline.services import Services
 from pipeline.steps import get_call, retry
@@ -120,15 +121,25 @@ def list_calls(
     )
 
 
-@router.get("/calls/{call_id}")
-def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+@router.get("/calls/{call_id}", response_model=ReviewResult)
+def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ReviewResult:
     """The review result: transcript, evaluation, moments and feedback."""
     visible_call(session, user, call_id)
     ensure_not_blind(session, user, call_id)
-    return load_review(session, call_id)
+    return read_review(session, call_id)
 
 
-@router.get("/calls/{call_id}/audio")
+@router.get(
+    "/calls/{call_id}/audio",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {"audio/*": {}, "application/octet-stream": {}},
+            "description": "the recording",
+        },
+        206: {"description": "the requested byte range"},
+    },
+)
 def get_audio(
     call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: CurrentUser, request: Request
 ) -> FileResponse:
@@ -158,7 +169,11 @@ def _record_listen(
         s.commit()
 
 
-@router.get("/calls/{call_id}/clip")
+@router.get(
+    "/calls/{call_id}/clip",
+    response_class=Response,
+    responses={200: {"content": {"audio/wav": {}}, "description": "a WAV clip"}},
+)
 def get_clip(
     call_id: uuid.UUID,
     svc: ServicesDep,
