@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -28,6 +28,7 @@ from pipeline.schemas.review import ReviewResult
 from pipeline.scorability import score_anyway
 from pipeline.services import Services
 from pipeline.steps import get_call, retry
+from scoring.types import Verdict
 
 router = APIRouter(tags=["calls"])
 # Deleting a call (an erasure request, a wrong upload) is for admins and QA analysts.
@@ -259,7 +260,7 @@ def score_not_scorable_call(
 
 
 class OverrideIn(BaseModel):
-    verdict: Literal["pass", "fail", "na"]
+    verdict: Verdict
     reason: str = Field(
         min_length=1,
         max_length=2000,

@@ -28,13 +28,13 @@ from pipeline.schemas.reviews import (
     DisputeRead,
     ReviewQueueRead,
 )
+from scoring.types import Verdict
 
 router = APIRouter(tags=["reviews"])
 
 CalibrationLead = Annotated[User, require_roles(Role.admin, Role.qa_analyst)]
 CriterionId = Annotated[str, PathParam(max_length=100)]
 NoNul = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
-Verdict = Literal["pass", "fail", "na"]
 
 
 # ---------------------------------------------------------------------------------- the queue
