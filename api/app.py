@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import pages
-from api.errors import RejectNulInQuery, error_response
+from api.errors import API_ERRORS, RejectNulInQuery, error_response
 from api.security import CsrfProtection, RequestGuard, SecurityHeaders
 from api.timeouts import RequestTimeout
 from core.errors import CallReviewError, TooManyRequests
@@ -87,14 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from api.routes import analytics, audit, auth, batches, calls, health, users
 
-    app.include_router(health.router)
-    for module in (auth, calls, users, audit, analytics):
-        app.include_router(module.router, prefix="/api/v1")
-    app.include_router(batches.router, prefix="/api/v1")
+    app.include_router(health.router, responses=API_ERRORS)
+    for module in (auth, calls, users, audit, analytics, batches):
+        app.include_router(module.router, prefix="/api/v1", responses=API_ERRORS)
     from api.routes import review_pages, reviews, rubrics
 
     for module in (rubrics, reviews):
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", responses=API_ERRORS)
     app.add_middleware(RejectNulInQuery)
     app.add_middleware(CsrfProtection, settings=settings)
     app.add_middleware(RequestGuard, settings=settings)  # token and size before any body

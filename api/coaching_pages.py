@@ -35,11 +35,18 @@ def coaching_home(request: Request, session: SessionDep, user: CurrentUser) -> R
     if user.role == Role.agent:
         rows = coaching.list_sessions(session, user, agent_id=user.id)
         return _render(
-            request, "coaching_mine.html", user, sessions=coaching.summaries(session, rows, now)
+            request,
+            "coaching_mine.html",
+            user,
+            sessions=[s.to_json() for s in coaching.summaries(session, rows, now)],
         )
     agents = [u for u in visible_users(session, user, role=Role.agent)]
     return _render(
-        request, "coaching_inbox.html", user, inbox=coaching.inbox(session, user), agents=agents
+        request,
+        "coaching_inbox.html",
+        user,
+        inbox=coaching.inbox(session, user).to_json(),
+        agents=agents,
     )
 
 

@@ -33,6 +33,7 @@ from pipeline.coaching_data import coaching_texts, history, transcript_texts
 from pipeline.coaching_files import attachments
 from pipeline.coaching_measure import goal_of, session_goals
 from pipeline.coaching_training import as_modules, list_modules, module_by_ref
+from pipeline.schemas.coaching import CoachingInboxRead, CoachingSessionRead, CoachingSummaryRead
 
 DEFAULT_PERIOD = timedelta(days=28)
 FOLLOW_UP_SOON = timedelta(days=7)
@@ -537,9 +538,9 @@ def clip_url(call_id: str, start: float, end: float) -> str:
     return f"/api/v1/calls/{call_id}/clip?start={start:g}&end={end:g}"
 
 
-def to_json(
+def session_read(
     session: Session, cs: CoachingSession, viewer: User, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """The session as the API shows it (ARCHITECTURE "Coaching" field names). Coach-only
     notes are left out for the agent."""
     now = now or datetime.now(UTC)
@@ -568,41 +569,48 @@ def to_json(
         }
         for f in cs.focus
     ]
-    out: dict[str, Any] = {
-        "id": str(cs.id),
-        "agent_id": str(cs.agent_id),
-        "agent": users[cs.agent_id].name,
-        "coach_id": str(cs.coach_id) if cs.coach_id else None,
-        "coach": users[cs.coach_id].name if cs.coach_id in users else None,
-        "status": cs.status,
-        "period": {"since": iso(cs.period_since), "until": iso(cs.period_until)},
-        "calls": cs.calls,
-        "average_score": cs.average_score,
-        "focus": focus,
-        "strengths": list(cs.strengths),
-        "recognition": list(cs.recognition),
-        "feedback": cs.feedback,
-        "wording": dict(cs.wording or {}),
-        "goals": session_goals(session, cs, now),
-        "tasks": list(cs.tasks),
-        "training": list(cs.training),
-        "action_plan": list(cs.action_plan),
-        "next_meeting_at": iso(cs.next_meeting_at),
-        "agent_feedback": cs.agent_feedback,
-        "previous_id": str(cs.previous_id) if cs.previous_id else None,
-        "follow_up": cs.follow_up,
-        "attachments": [_attachment_json(cs, a) for a in attachments(session, cs.id)],
-        "created_at": iso(cs.created_at),
-        "updated_at": iso(cs.updated_at),
-        "ready_at": iso(cs.ready_at),
-        "delivered_at": iso(cs.delivered_at),
-        "acknowledged_at": iso(cs.acknowledged_at),
-        "closed_at": iso(cs.closed_at),
-        "allowed_transitions": allowed_moves(cs, viewer),
-    }
-    if is_coach(viewer):
-        out["private_notes"] = cs.private_notes
-    return out
+    return CoachingSessionRead.model_validate(
+        {
+            "id": str(cs.id),
+            "agent_id": str(cs.agent_id),
+            "agent": users[cs.agent_id].name,
+            "coach_id": str(cs.coach_id) if cs.coach_id else None,
+            "coach": users[cs.coach_id].name if cs.coach_id in users else None,
+            "status": cs.status,
+            "period": {"since": iso(cs.period_since), "until": iso(cs.period_until)},
+            "calls": cs.calls,
+            "average_score": cs.average_score,
+            "focus": focus,
+            "strengths": list(cs.strengths),
+            "recognition": list(cs.recognition),
+            "feedback": cs.feedback,
+            "wording": dict(cs.wording or {}),
+            "goals": session_goals(session, cs, now),
+            "tasks": list(cs.tasks),
+            "training": list(cs.training),
+            "action_plan": list(cs.action_plan),
+            "next_meeting_at": iso(cs.next_meeting_at),
+            "agent_feedback": cs.agent_feedback,
+            "previous_id": str(cs.previous_id) if cs.previous_id else None,
+            "follow_up": cs.follow_up,
+            "attachments": [_attachment_json(cs, a) for a in attachments(session, cs.id)],
+            "created_at": iso(cs.created_at),
+            "updated_at": iso(cs.updated_at),
+            "ready_at": iso(cs.ready_at),
+            "delivered_at": iso(cs.delivered_at),
+            "acknowledged_at": iso(cs.acknowledged_at),
+            "closed_at": iso(cs.closed_at),
+            "allowed_transitions": allowed_moves(cs, viewer),
+            **({"private_notes": cs.private_notes} if is_coach(viewer) else {}),
+        }
+    )
+
+
+def to_json(
+    session: Session, cs: CoachingSession, viewer: User, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """``session_read`` as JSON-ready data (the pages and the CLI)."""
+    return session_read(session, cs, viewer, now=now).to_json()
 
 
 def _attachment_json(cs: CoachingSession, a: Any) -> dict[str, Any]:
@@ -624,30 +632,32 @@ def _attachment_json(cs: CoachingSession, a: Any) -> dict[str, Any]:
     }
 
 
-def summary(cs: CoachingSession, agent: User | None, now: datetime) -> dict[str, Any]:
-    return {
-        "id": str(cs.id),
-        "agent_id": str(cs.agent_id),
-        "agent": agent.name if agent else None,
-        "coach_id": str(cs.coach_id) if cs.coach_id else None,
-        "status": cs.status,
-        "focus": [f["criterion"] for f in cs.focus],
-        "calls": cs.calls,
-        "created_at": as_utc(cs.created_at).isoformat(),
-        "delivered_at": as_utc(cs.delivered_at).isoformat() if cs.delivered_at else None,
-        "next_meeting_at": as_utc(cs.next_meeting_at).isoformat() if cs.next_meeting_at else None,
-        "overdue": bool(cs.next_meeting_at and as_utc(cs.next_meeting_at) < now),
-        "previous_id": str(cs.previous_id) if cs.previous_id else None,
-    }
+def summary(cs: CoachingSession, agent: User | None, now: datetime) -> CoachingSummaryRead:
+    return CoachingSummaryRead(
+        id=str(cs.id),
+        agent_id=str(cs.agent_id),
+        agent=agent.name if agent else None,
+        coach_id=str(cs.coach_id) if cs.coach_id else None,
+        status=cs.status,  # type: ignore[arg-type]
+        focus=[f["criterion"] for f in cs.focus],
+        calls=cs.calls,
+        created_at=as_utc(cs.created_at).isoformat(),
+        delivered_at=as_utc(cs.delivered_at).isoformat() if cs.delivered_at else None,
+        next_meeting_at=as_utc(cs.next_meeting_at).isoformat() if cs.next_meeting_at else None,
+        overdue=bool(cs.next_meeting_at and as_utc(cs.next_meeting_at) < now),
+        previous_id=str(cs.previous_id) if cs.previous_id else None,
+    )
 
 
-def summaries(session: Session, rows: list[CoachingSession], now: datetime) -> list[dict[str, Any]]:
+def summaries(
+    session: Session, rows: list[CoachingSession], now: datetime
+) -> list[CoachingSummaryRead]:
     ids = {r.agent_id for r in rows}
     agents = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
     return [summary(r, agents.get(r.agent_id), now) for r in rows]
 
 
-def inbox(session: Session, user: User, *, now: datetime | None = None) -> dict[str, Any]:
+def inbox(session: Session, user: User, *, now: datetime | None = None) -> CoachingInboxRead:
     """A coach's queue: drafts to review, sessions ready to deliver, sessions waiting for the
     agent, and follow-ups due within a week (or overdue) that have none yet."""
     _require_coach(user, "see the coaching inbox")
@@ -674,14 +684,14 @@ def inbox(session: Session, user: User, *, now: datetime | None = None) -> dict[
         and as_utc(r.next_meeting_at) <= now + FOLLOW_UP_SOON
     ]
     due.sort(key=lambda r: as_utc(r.next_meeting_at or now))
-    return {
-        "drafts": summaries(session, [r for r in rows if r.status == "draft"], now),
-        "ready": summaries(session, [r for r in rows if r.status == "ready"], now),
-        "awaiting_acknowledgement": summaries(
+    return CoachingInboxRead(
+        drafts=summaries(session, [r for r in rows if r.status == "draft"], now),
+        ready=summaries(session, [r for r in rows if r.status == "ready"], now),
+        awaiting_acknowledgement=summaries(
             session, [r for r in rows if r.status == "delivered"], now
         ),
-        "follow_ups_due": summaries(session, due, now),
-    }
+        follow_ups_due=summaries(session, due, now),
+    )
 
 
 def agent_for_draft(session: Session, user: User, agent_id: uuid.UUID) -> User:

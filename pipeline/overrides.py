@@ -18,11 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotFound
-from models.orm import Call, CallStatus, CriterionResultRow, EvaluationRow, RubricRow, User
+from models.orm import Call, CallStatus, EvaluationRow, RubricRow, User
 from pipeline.audit import record
 from pipeline.publishing import republish_human
 from pipeline.results import current_evaluation
 from pipeline.review_policy import review_policy
+from pipeline.serialize import copy_criterion_row
 from scoring.engine import criterion_points
 from scoring.rubric import Criterion, Rubric
 from scoring.types import VERDICTS, Verdict
@@ -72,27 +73,7 @@ def _human_copy(session: Session, ai: EvaluationRow, by: User) -> EvaluationRow:
         provisional_reason=ai.provisional_reason,
         provisional_criteria=list(ai.provisional_criteria or []) or None,
         created_by=by.id,
-        criteria=[
-            CriterionResultRow(
-                position=c.position,
-                criterion_id=c.criterion_id,
-                section=c.section,
-                verdict=c.verdict,
-                confidence=c.confidence,
-                points=c.points,
-                max_points=c.max_points,
-                critical=c.critical,
-                rationale=c.rationale,
-                evidence=list(c.evidence),
-                reason=c.reason,
-                bonus=c.bonus,
-                needs_review=c.needs_review,
-                scale_value=c.scale_value,
-                scale_label=c.scale_label,
-                method=c.method,
-            )
-            for c in ai.criteria
-        ],
+        criteria=[copy_criterion_row(c) for c in ai.criteria],
     )
     session.execute(
         update(EvaluationRow)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from models.orm import EvaluationRow, FeedbackRow, MomentRow, TranscriptRow
 from pipeline.rubrics import stored_rubric
-from pipeline.serialize import review_result
+from pipeline.schemas.review import ReviewResult
+from pipeline.serialize import ShownEvaluation, review_result
 from pipeline.steps import get_call
 
 
@@ -23,68 +24,48 @@ def current_evaluation(session: Session, call_id: uuid.UUID) -> EvaluationRow | 
     )
 
 
-def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
+def read_review(session: Session, call_id: uuid.UUID) -> ReviewResult:
+    """The review result of one call (ARCHITECTURE.md "The review result")."""
     call = get_call(session, call_id)
     transcript = session.scalar(select(TranscriptRow).where(TranscriptRow.call_id == call_id))
     evaluation = current_evaluation(session, call_id)
-    moments: list[MomentRow] = []
-    feedback = None
-    ai: EvaluationRow | None = None
-    if evaluation is not None:
-        ai = (
-            evaluation
-            if evaluation.source == "ai"
-            else session.scalar(
-                select(EvaluationRow).where(
-                    EvaluationRow.call_id == call_id,
-                    EvaluationRow.rubric_id == evaluation.rubric_id,
-                    EvaluationRow.source == "ai",
-                )
+    if evaluation is None:
+        return review_result(call, transcript, None, [], None)
+    ai = (
+        evaluation
+        if evaluation.source == "ai"
+        else session.scalar(
+            select(EvaluationRow).where(
+                EvaluationRow.call_id == call_id,
+                EvaluationRow.rubric_id == evaluation.rubric_id,
+                EvaluationRow.source == "ai",
             )
         )
-        # Moments and feedback follow the current evaluation (a human one publishes its own,
-        # pipeline/publishing.py); a human evaluation made before that shows the AI's.
-        source_id = evaluation.id
-        if not _has_feedback(session, evaluation.id) and ai is not None:
-            source_id = ai.id
-        moments = list(
-            session.scalars(select(MomentRow).where(MomentRow.evaluation_id == source_id))
-        )
-        feedback = session.scalar(select(FeedbackRow).where(FeedbackRow.evaluation_id == source_id))
-    result = review_result(call, transcript, evaluation, moments, feedback)
-    if evaluation is not None:
-        _show_questions(result["evaluation"], evaluation)
-    if evaluation is not None and evaluation.source == "human":
-        _show_overrides(result["evaluation"], evaluation, ai)
-    return result
+    )
+    # Moments and feedback follow the current evaluation (a human one publishes its own,
+    # pipeline/publishing.py); a human evaluation made before that shows the AI's.
+    source_id = evaluation.id
+    if not _has_feedback(session, evaluation.id) and ai is not None:
+        source_id = ai.id
+    moments = list(session.scalars(select(MomentRow).where(MomentRow.evaluation_id == source_id)))
+    feedback = session.scalar(select(FeedbackRow).where(FeedbackRow.evaluation_id == source_id))
+    # Each verdict with its question and guidance as worded in the evaluation's own rubric
+    # version, so an old call reads as it was scored.
+    wording = {
+        crit.id: (crit.question, crit.guidance)
+        for _, crit in stored_rubric(evaluation.rubric).criteria
+    }
+    shown = ShownEvaluation(
+        row=evaluation, wording=wording, ai=ai if evaluation.source == "human" else None
+    )
+    return review_result(call, transcript, shown, moments, feedback)
+
+
+def load_review(session: Session, call_id: uuid.UUID) -> dict[str, Any]:
+    """The review result as JSON-ready data (the pages and the CLI's ``--format json``)."""
+    return read_review(session, call_id).to_json()
 
 
 def _has_feedback(session: Session, evaluation_id: uuid.UUID) -> bool:
     found = session.scalar(select(FeedbackRow.id).where(FeedbackRow.evaluation_id == evaluation_id))
     return found is not None
-
-
-def _show_overrides(shown: dict[str, Any], human: EvaluationRow, ai: EvaluationRow | None) -> None:
-    """A human evaluation says what changed: each override's reason, the AI's verdict, score.
-    Where a reviewer changed the verdict, the AI's rationale argued for the other one: it is
-    shown as superseded."""
-    reasons = {c.criterion_id: c.reason for c in human.criteria}
-    ai_verdicts = {c.criterion_id: c.verdict for c in ai.criteria} if ai else {}
-    for crit in shown["criteria"]:
-        crit["override_reason"] = reasons.get(crit["id"])
-        crit["ai_verdict"] = ai_verdicts.get(crit["id"])
-        crit["rationale_superseded"] = bool(
-            reasons.get(crit["id"])
-            and ai_verdicts.get(crit["id"], crit["verdict"]) != crit["verdict"]
-        )
-    shown["ai_score"] = round(ai.score, 1) if ai else None
-
-
-def _show_questions(shown: dict[str, Any], evaluation: EvaluationRow) -> None:
-    """Each verdict with its question and guidance as worded in the evaluation's own rubric
-    version, so an old call reads as it was scored."""
-    criteria = {crit.id: crit for _, crit in stored_rubric(evaluation.rubric).criteria}
-    for crit in shown["criteria"]:
-        known = criteria.get(crit["id"])
-        crit["question"] = known.question if known else ""
-        crit["guidance"] = known.guidance if known else ""

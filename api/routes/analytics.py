@@ -15,11 +15,12 @@ from api.filters import CallFiltersDep
 from pipeline import analytics, audit, exports
 from pipeline.access import visible_agent
 from pipeline.coaching_measure import agent_goals
+from pipeline.schemas.analytics import AgentProgressRead, DashboardRead
 
 router = APIRouter(tags=["analytics"])
 
 
-@router.get("/agents/{agent_id}/progress")
+@router.get("/agents/{agent_id}/progress", response_model=AgentProgressRead)
 def agent_progress(
     agent_id: uuid.UUID, session: SessionDep, user: CurrentUser, filters: CallFiltersDep
 ) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def agent_progress(
     return progress
 
 
-@router.get("/dashboard")
+@router.get("/dashboard", response_model=DashboardRead)
 def dashboard(session: SessionDep, user: Reviewer, filters: CallFiltersDep) -> dict[str, Any]:
     """The team's score distribution, fail rate per criterion, agents trending down, auto-failed
     calls and low-confidence verdicts waiting for a human. Each number carries ``filters``:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -22,11 +22,13 @@ from pipeline.access import visible_agent, visible_call
 from pipeline.calibration import ensure_not_blind
 from pipeline.intake import submit_upload
 from pipeline.overrides import override_verdict
-from pipeline.results import load_review
+from pipeline.results import read_review
 from pipeline.retention import delete_call
+from pipeline.schemas.review import ReviewResult
 from pipeline.scorability import score_anyway
 from pipeline.services import Services
 from pipeline.steps import get_call, retry
+from scoring.types import Verdict
 
 router = APIRouter(tags=["calls"])
 # Deleting a call (an erasure request, a wrong upload) is for admins and QA analysts.
@@ -120,15 +122,25 @@ def list_calls(
     )
 
 
-@router.get("/calls/{call_id}")
-def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+@router.get("/calls/{call_id}", response_model=ReviewResult)
+def get_review(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ReviewResult:
     """The review result: transcript, evaluation, moments and feedback."""
     visible_call(session, user, call_id)
     ensure_not_blind(session, user, call_id)
-    return load_review(session, call_id)
+    return read_review(session, call_id)
 
 
-@router.get("/calls/{call_id}/audio")
+@router.get(
+    "/calls/{call_id}/audio",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {"audio/*": {}, "application/octet-stream": {}},
+            "description": "the recording",
+        },
+        206: {"description": "the requested byte range"},
+    },
+)
 def get_audio(
     call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: CurrentUser, request: Request
 ) -> FileResponse:
@@ -158,7 +170,11 @@ def _record_listen(
         s.commit()
 
 
-@router.get("/calls/{call_id}/clip")
+@router.get(
+    "/calls/{call_id}/clip",
+    response_class=Response,
+    responses={200: {"content": {"audio/wav": {}}, "description": "a WAV clip"}},
+)
 def get_clip(
     call_id: uuid.UUID,
     svc: ServicesDep,
@@ -244,7 +260,7 @@ def score_not_scorable_call(
 
 
 class OverrideIn(BaseModel):
-    verdict: Literal["pass", "fail", "na"]
+    verdict: Verdict
     reason: str = Field(
         min_length=1,
         max_length=2000,

@@ -14,10 +14,19 @@ from pydantic import BaseModel, Field
 
 from api.auth import CurrentUser, Reviewer, require_roles
 from api.deps import ServicesDep, SessionDep
+from api.errors import API_ERRORS
 from core.errors import NotFound
 from models.orm import Role, User
 from pipeline import coaching, coaching_files, coaching_training
 from pipeline.coaching_measure import impact_report
+from pipeline.schemas.coaching import (
+    CoachingInboxRead,
+    CoachingSessionRead,
+    CoachingSummaryRead,
+    ImpactReportRead,
+    ImportedModulesRead,
+    TrainingModuleRead,
+)
 
 router = APIRouter(prefix="/coaching", tags=["coaching"])
 # The training catalog is shared by every team: only admins and QA analysts change it.
@@ -126,10 +135,10 @@ def _now() -> datetime:
 
 
 # ------------------------------------------------------------------------------- sessions
-@router.post("/drafts", status_code=201)
+@router.post("/drafts", response_model=CoachingSessionRead, status_code=201)
 def create_draft(
     body: DraftIn, svc: ServicesDep, session: SessionDep, user: Reviewer
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """A draft session from the agent's scored calls in the period (default: last 28 days)."""
     agent = coaching.agent_for_draft(session, user, body.agent_id)
     coach = None
@@ -147,38 +156,40 @@ def create_draft(
         polish_with=coaching.polish_config(svc.settings),
     )
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
-@router.get("/sessions")
+@router.get("/sessions", response_model=list[CoachingSummaryRead])
 def list_sessions(
     session: SessionDep,
     user: CurrentUser,
     agent_id: uuid.UUID | None = None,
     status: Literal["draft", "ready", "delivered", "acknowledged", "closed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[CoachingSummaryRead]:
     """Sessions you may see, newest first (agents: their own, once delivered)."""
     rows = coaching.list_sessions(session, user, agent_id=agent_id, status=status, limit=limit)
     return coaching.summaries(session, rows, _now())
 
 
-@router.get("/inbox")
-def inbox(session: SessionDep, user: Reviewer) -> dict[str, Any]:
+@router.get("/inbox", response_model=CoachingInboxRead)
+def inbox(session: SessionDep, user: Reviewer) -> CoachingInboxRead:
     """Drafts to review, sessions ready to deliver or waiting for the agent, follow-ups due."""
     return coaching.inbox(session, user)
 
 
-@router.get("/sessions/{session_id}")
-def get_session(session_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+@router.get("/sessions/{session_id}", response_model=CoachingSessionRead)
+def get_session(
+    session_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> CoachingSessionRead:
     cs = coaching.visible_session(session, user, session_id)
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
-@router.patch("/sessions/{session_id}")
+@router.patch("/sessions/{session_id}", response_model=CoachingSessionRead)
 def patch_session(
     session_id: uuid.UUID, body: SessionPatch, session: SessionDep, user: Reviewer
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """Edit any field. Once delivered, only private notes, tasks, training and the meeting
     date change (409 otherwise); a closed session is read-only."""
     cs = coaching.visible_session(session, user, session_id)
@@ -188,11 +199,12 @@ def patch_session(
             changes[key] = getattr(body, key)
     coaching.update(session, cs, changes, by=user)
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
 @router.post(
     "/sessions/{session_id}/transition",
+    response_model=CoachingSessionRead,
     responses={
         409: {"description": "not a move from this status"},
         422: {"description": "not ready to deliver (action plan, next meeting)"},
@@ -200,72 +212,77 @@ def patch_session(
 )
 def transition(
     session_id: uuid.UUID, body: TransitionIn, session: SessionDep, user: CurrentUser
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """draft → ready → delivered → acknowledged (the agent, with their own view) → closed."""
     cs = coaching.visible_session(session, user, session_id)
     coaching.transition(session, cs, body.to, by=user, agent_feedback=body.agent_feedback)
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
-@router.post("/sessions/{session_id}/follow-up", status_code=201)
+@router.post(
+    "/sessions/{session_id}/follow-up", response_model=CoachingSessionRead, status_code=201
+)
 def follow_up(
     session_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: Reviewer
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """A new draft linked to this session, over the calls since it was delivered."""
     previous = coaching.visible_session(session, user, session_id)
     cs = coaching.follow_up(
         session, previous, by=user, polish_with=coaching.polish_config(svc.settings)
     )
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
-@router.post("/sessions/{session_id}/tasks/{index}/done")
+@router.post("/sessions/{session_id}/tasks/{index}/done", response_model=CoachingSessionRead)
 def task_done(
     session_id: uuid.UUID,
     index: Annotated[int, PathParam(ge=0, le=1000)],
     session: SessionDep,
     user: CurrentUser,
     body: DoneIn,
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     cs = coaching.visible_session(session, user, session_id)
     coaching.mark_done(session, cs, kind="task", ref=str(index), done=body.done, by=user)
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
-@router.post("/sessions/{session_id}/training/{module_id}/done")
+@router.post("/sessions/{session_id}/training/{module_id}/done", response_model=CoachingSessionRead)
 def training_done(
     session_id: uuid.UUID,
     module_id: Annotated[str, PathParam(max_length=80)],
     session: SessionDep,
     user: CurrentUser,
     body: DoneIn,
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """Mark an assigned training module completed (or not)."""
     cs = coaching.visible_session(session, user, session_id)
     coaching.mark_done(session, cs, kind="training", ref=module_id, done=body.done, by=user)
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
 # ---------------------------------------------------------------------------- attachments
-@router.post("/sessions/{session_id}/attachments/clip", status_code=201)
+@router.post(
+    "/sessions/{session_id}/attachments/clip", response_model=CoachingSessionRead, status_code=201
+)
 def attach_clip(
     session_id: uuid.UUID, body: ClipIn, session: SessionDep, user: Reviewer
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """Attach a span of any call you may see (played from ``/calls/{id}/clip``)."""
     cs = coaching.visible_session(session, user, session_id)
     coaching_files.add_clip(
         session, cs, call_id=body.call_id, start=body.start, end=body.end, note=body.note, by=user
     )
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
 @router.post(
     "/sessions/{session_id}/attachments",
+    response_model=CoachingSessionRead,
     status_code=201,
     responses={413: {"description": "too large"}, 415: {"description": "not a supported type"}},
 )
@@ -276,17 +293,21 @@ def attach_file(
     user: Reviewer,
     file: Annotated[UploadFile, File(description="an image, audio, video or PDF")],
     note: Annotated[str, Form(max_length=2000)] = "",
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     """Upload an image, audio, video or PDF; its type is read from its bytes."""
     cs = coaching.visible_session(session, user, session_id)
     coaching_files.add_file(
         svc, session, cs, file.file, filename=file.filename or "upload", note=note, by=user
     )
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
-@router.get("/sessions/{session_id}/attachments/{attachment_id}")
+@router.get(
+    "/sessions/{session_id}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}},
+)
 def get_attachment(
     session_id: uuid.UUID,
     attachment_id: uuid.UUID,
@@ -305,18 +326,20 @@ def get_attachment(
     )
 
 
-@router.delete("/sessions/{session_id}/attachments/{attachment_id}")
+@router.delete(
+    "/sessions/{session_id}/attachments/{attachment_id}", response_model=CoachingSessionRead
+)
 def delete_attachment(
     session_id: uuid.UUID, attachment_id: uuid.UUID, session: SessionDep, user: Reviewer
-) -> dict[str, Any]:
+) -> CoachingSessionRead:
     cs = coaching.visible_session(session, user, session_id)
     coaching_files.remove_attachment(session, cs, attachment_id, by=user)
     session.commit()
-    return coaching.to_json(session, cs, user)
+    return coaching.session_read(session, cs, user)
 
 
 # --------------------------------------------------------------------------------- impact
-@router.get("/impact")
+@router.get("/impact", response_model=ImpactReportRead)
 def impact(
     session: SessionDep,
     user: Reviewer,
@@ -330,7 +353,7 @@ def impact(
 
 
 # ------------------------------------------------------------------------ training modules
-@router.get("/training-modules")
+@router.get("/training-modules", response_model=list[TrainingModuleRead])
 def list_modules(
     session: SessionDep, user: CurrentUser, include_retired: bool = False
 ) -> list[dict[str, Any]]:
@@ -339,7 +362,7 @@ def list_modules(
     return [coaching_training.module_json(r) for r in rows]
 
 
-@router.post("/training-modules", status_code=201)
+@router.post("/training-modules", response_model=TrainingModuleRead, status_code=201)
 def create_module(body: ModuleIn, session: SessionDep, user: CatalogManager) -> dict[str, Any]:
     coaching_training.ensure_catalog(session)
     row = coaching_training.create_module(session, body.model_dump(), by=user)
@@ -347,7 +370,7 @@ def create_module(body: ModuleIn, session: SessionDep, user: CatalogManager) -> 
     return coaching_training.module_json(row)
 
 
-@router.post("/training-modules/import")
+@router.post("/training-modules/import", response_model=ImportedModulesRead)
 def import_modules(
     session: SessionDep,
     user: CatalogManager,
@@ -359,7 +382,7 @@ def import_modules(
     return {"modules": n}
 
 
-@router.patch("/training-modules/{module_id}")
+@router.patch("/training-modules/{module_id}", response_model=TrainingModuleRead)
 def patch_module(
     module_id: uuid.UUID, body: ModulePatch, session: SessionDep, user: CatalogManager
 ) -> dict[str, Any]:
@@ -369,7 +392,7 @@ def patch_module(
     return coaching_training.module_json(row)
 
 
-@router.post("/training-modules/{module_id}/content")
+@router.post("/training-modules/{module_id}/content", response_model=TrainingModuleRead)
 def upload_module_content(
     module_id: uuid.UUID,
     svc: ServicesDep,
@@ -385,7 +408,11 @@ def upload_module_content(
     return coaching_training.module_json(row)
 
 
-@router.get("/training-modules/{module_id}/content")
+@router.get(
+    "/training-modules/{module_id}/content",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}},
+)
 def module_content(
     module_id: uuid.UUID, svc: ServicesDep, session: SessionDep, user: CurrentUser
 ) -> FileResponse:
@@ -403,5 +430,5 @@ def include(app: FastAPI) -> None:
     """The API under /api/v1 and the coaching pages."""
     from api import coaching_pages
 
-    app.include_router(router, prefix="/api/v1")
+    app.include_router(router, prefix="/api/v1", responses=API_ERRORS)
     app.include_router(coaching_pages.router)

@@ -21,17 +21,24 @@ from pipeline.access import visible_call
 from pipeline.agreement import agreement_report
 from pipeline.review_policy import review_policy
 from pipeline.review_queue import confirm_verdict, review_queue
+from pipeline.schemas.reviews import (
+    AgreementReportRead,
+    CalibrationSessionRead,
+    CalibrationSummaryRead,
+    DisputeRead,
+    ReviewQueueRead,
+)
+from scoring.types import Verdict
 
 router = APIRouter(tags=["reviews"])
 
 CalibrationLead = Annotated[User, require_roles(Role.admin, Role.qa_analyst)]
 CriterionId = Annotated[str, PathParam(max_length=100)]
 NoNul = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
-Verdict = Literal["pass", "fail", "na"]
 
 
 # ---------------------------------------------------------------------------------- the queue
-@router.get("/reviews/queue")
+@router.get("/reviews/queue", response_model=ReviewQueueRead)
 def queue(
     session: SessionDep,
     user: Reviewer,
@@ -64,7 +71,7 @@ def confirm(
 
 
 # ------------------------------------------------------------------------------ agreement
-@router.get("/analytics/agreement")
+@router.get("/analytics/agreement", response_model=AgreementReportRead)
 def agreement(
     session: SessionDep,
     user: Reviewer,
@@ -90,7 +97,11 @@ class ResolveIn(BaseModel):
     verdict: Verdict | None = Field(None, description="the new verdict (outcome 'change')")
 
 
-@router.post("/calls/{call_id}/criteria/{criterion_id}/disputes", status_code=201)
+@router.post(
+    "/calls/{call_id}/criteria/{criterion_id}/disputes",
+    response_model=DisputeRead,
+    status_code=201,
+)
 def open_dispute(
     call_id: uuid.UUID,
     criterion_id: CriterionId,
@@ -107,7 +118,7 @@ def open_dispute(
     return disputes.dispute_json(dispute)
 
 
-@router.get("/disputes")
+@router.get("/disputes", response_model=list[DisputeRead])
 def list_disputes(
     session: SessionDep, user: CurrentUser, status: DisputeStatus | None = None
 ) -> list[dict[str, Any]]:
@@ -115,12 +126,12 @@ def list_disputes(
     return [disputes.dispute_json(d) for d in disputes.list_disputes(session, user, status=status)]
 
 
-@router.get("/disputes/{dispute_id}")
+@router.get("/disputes/{dispute_id}", response_model=DisputeRead)
 def get_dispute(dispute_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return disputes.dispute_json(disputes.get_dispute(session, user, dispute_id))
 
 
-@router.post("/disputes/{dispute_id}/resolve")
+@router.post("/disputes/{dispute_id}/resolve", response_model=DisputeRead)
 def resolve_dispute(
     dispute_id: uuid.UUID, body: ResolveIn, session: SessionDep, user: Reviewer
 ) -> dict[str, Any]:
@@ -156,7 +167,7 @@ class CloseIn(BaseModel):
     )
 
 
-@router.post("/calibrations", status_code=201)
+@router.post("/calibrations", response_model=CalibrationSessionRead, status_code=201)
 def create_calibration(
     body: CalibrationIn, session: SessionDep, user: CalibrationLead
 ) -> dict[str, Any]:
@@ -169,7 +180,7 @@ def create_calibration(
     return calibration.session_json(session, cal, user)
 
 
-@router.get("/calibrations")
+@router.get("/calibrations", response_model=list[CalibrationSummaryRead])
 def list_calibrations(session: SessionDep, user: Reviewer) -> list[dict[str, Any]]:
     """Sessions you lead or take part in (admins: all)."""
     return [
@@ -186,7 +197,7 @@ def list_calibrations(session: SessionDep, user: Reviewer) -> list[dict[str, Any
     ]
 
 
-@router.get("/calibrations/{session_id}")
+@router.get("/calibrations/{session_id}", response_model=CalibrationSessionRead)
 def get_calibration(session_id: uuid.UUID, session: SessionDep, user: Reviewer) -> dict[str, Any]:
     """Blind until you submit: your own answers only and no AI verdicts. Closed sessions
     carry ``results``: spread per criterion and each analyst's distance."""
@@ -194,7 +205,7 @@ def get_calibration(session_id: uuid.UUID, session: SessionDep, user: Reviewer) 
     return calibration.session_json(session, cal, user)
 
 
-@router.put("/calibrations/{session_id}/answers")
+@router.put("/calibrations/{session_id}/answers", response_model=CalibrationSessionRead)
 def submit_answers(
     session_id: uuid.UUID, body: AnswersIn, session: SessionDep, user: Reviewer
 ) -> dict[str, Any]:
@@ -205,7 +216,7 @@ def submit_answers(
     return calibration.session_json(session, cal, user)
 
 
-@router.post("/calibrations/{session_id}/close")
+@router.post("/calibrations/{session_id}/close", response_model=CalibrationSessionRead)
 def close_calibration(
     session_id: uuid.UUID, session: SessionDep, user: Reviewer, body: CloseIn | None = None
 ) -> dict[str, Any]:

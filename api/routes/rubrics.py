@@ -14,6 +14,7 @@ from api.deps import SessionDep
 from core.errors import InvalidInput, UploadTooLarge
 from models.orm import Role, User
 from pipeline import rubric_admin
+from pipeline.schemas.rubrics import RubricListItemRead, RubricVersionRead, RubricVersionsRead
 
 router = APIRouter(tags=["rubrics"])
 
@@ -59,7 +60,7 @@ async def rubric_text(request: Request) -> str:
     return text
 
 
-@router.get("/rubrics")
+@router.get("/rubrics", response_model=list[RubricListItemRead])
 def list_rubrics(session: SessionDep, user: RubricManager) -> list[dict[str, Any]]:
     """Every rubric name with its latest version (built-in rubrics appear once imported, which
     listing does)."""
@@ -108,12 +109,12 @@ def import_rubric(
     return ImportedOut(**out)
 
 
-@router.get("/rubrics/{name}")
+@router.get("/rubrics/{name}", response_model=RubricVersionsRead)
 def rubric_versions(name: RubricName, session: SessionDep, user: RubricManager) -> dict[str, Any]:
     return rubric_admin.rubric_versions(session, name)
 
 
-@router.get("/rubrics/{name}/versions/{version}")
+@router.get("/rubrics/{name}/versions/{version}", response_model=RubricVersionRead)
 def rubric_version(
     name: RubricName,
     version: Annotated[int, Path(ge=1, le=1_000_000)],

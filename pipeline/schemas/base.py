@@ -1,0 +1,22 @@
+"""What every shown shape shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import MISSING, BaseModel, ConfigDict
+
+__all__ = ["MISSING", "Schema"]
+
+
+class Schema(BaseModel):
+    """A shape the service shows. A field typed ``X | MISSING`` with the default ``MISSING``
+    is left out of the JSON (not shown as null) until it is given a value: that is how a key
+    that only some readers or states see (coach-only notes, a failed call's error) stays
+    absent, as it always was."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready plain data (what the API sends; the CLI prints; the pages read)."""
+        return self.model_dump(mode="json")
