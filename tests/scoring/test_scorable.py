@@ -160,18 +160,13 @@ def test_a_speech_and_a_reading_are_one_voice(
     jfk = assess(_heard(heard, realsets.JFK), embedder=embedder)
     assert (jfk.scorable, jfk.reason, jfk.confidence) == (False, "one_voice", 0.85)
     assert jfk.signals["unlabelled_words"] == jfk.signals["words"] == 22
-    # Pinned to tiny.en: this test is about the one_voice rule. On base's transcript the mono
-    # speaker separation splits this single reader into two voices (the xfail below).
+    # Both models: the one_voice rule on tiny.en's segments here, on base's (the default) below
+    # (base's segments once split this reader in two; voiceprints keep it one voice).
     reading = assess(_heard(heard, _moonshine("two_cities.wav"), "tiny.en"), embedder=embedder)
     assert _verdict(reading) == (False, "one_voice")
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="mono attribution (transcription/speakers.py, being reworked) splits this one reader "
-    "into agent/customer on base's segments, separation 5.18; tiny.en's give 'unknown'",
-)
 def test_a_reading_is_one_voice_with_the_default_model(
     embedder: Embedder, heard: dict[str, Transcript]
 ) -> None:
