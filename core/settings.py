@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     asr_cpu_threads: int = 1  # measured: one thread per worker process is fastest here
     asr_beam_size: int = 5
     asr_vad: bool = True
+    # Silero VAD threshold; unset: 0.5, or 0.25 on telephone audio (≤ 8 kHz), measured better.
+    asr_vad_threshold: float | None = Field(default=None, gt=0, lt=1)
     # >1: faster-whisper's batched pipeline (VAD chunks decoded together; for GPU workers).
     asr_batch_size: int = Field(default=1, ge=1, le=64)
     # Company, product and agent names, comma-separated ("Big Jim's Auto, Harper Valley"),

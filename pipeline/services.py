@@ -41,6 +41,7 @@ class Services:
             beam_size=s.asr_beam_size,
             batch_size=s.asr_batch_size,
             vad_filter=s.asr_vad,
+            vad_threshold=s.asr_vad_threshold,
             language=s.asr_language,
             vocabulary=s.asr_vocabulary_list,
             channel_roles=s.channel_role_list,

@@ -122,6 +122,7 @@ class FasterWhisperEngine:
             "language": language,
             "beam_size": opts.beam_size,
             "vad_filter": opts.vad_filter,
+            "vad_parameters": {"threshold": opts.vad_threshold if opts.vad_threshold else 0.5},
             "word_timestamps": opts.word_timestamps,
             # Conditioning on earlier text is what lets one hallucination seed a loop. With it
             # off, hotwords still prompt every 30 s window; an initial prompt only the first.

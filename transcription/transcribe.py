@@ -18,7 +18,7 @@ from transcription.audio import (
     iter_audio,
 )
 from transcription.engines import AsrEngine, get_engine
-from transcription.options import TranscriptionOptions
+from transcription.options import TranscriptionOptions, vad_threshold_for
 from transcription.types import SPEAKERS, AudioInfo, Segment, Speaker, Transcript
 
 _DEFAULT_OPTIONS = TranscriptionOptions()
@@ -58,6 +58,7 @@ def transcribe_audio(
     if x.ndim != 2 or x.shape[1] == 0:
         raise InvalidInput("audio samples must be a non-empty [channels, samples] array")
     roles = _check_roles(options.channel_roles)
+    options = replace(options, vad_threshold=vad_threshold_for(options, info.sample_rate))
     engine = get_engine(options)
     segments, method, notes = _transcribe_window(engine, x, roles)
     return Transcript(
@@ -86,8 +87,9 @@ def _transcribe_stream(
     path: str | Path, options: TranscriptionOptions, limits: AudioLimits
 ) -> Transcript:
     roles = _check_roles(options.channel_roles)
-    engine = get_engine(options)
     decoder, blocks = iter_audio(path, sample_rate=WHISPER_SAMPLE_RATE, limits=limits)
+    options = replace(options, vad_threshold=vad_threshold_for(options, decoder.rate))
+    engine = get_engine(options)
     segments: list[Segment] = []
     notes: list[str] = []
     methods: set[str] = set()
