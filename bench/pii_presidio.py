@@ -250,8 +250,9 @@ def main() -> None:
         per_text = (time.perf_counter() - t0) / len(texts) * 1000
         print(f"\n## {name}  ({per_text:.2f} ms per sentence)")
         print(f"generated   ({len(texts)} sentences): {gen.row()}")
-        print(f"development ({len(EXCHANGES)} exchanges): {score_exchanges(EXCHANGES, find_t).row()}")
-        print(f"unseen      ({len(UNSEEN)} exchanges): {score_exchanges(UNSEEN, find_t).row()}")
+        dev, unseen = score_exchanges(EXCHANGES, find_t), score_exchanges(UNSEEN, find_t)
+        print(f"development ({len(EXCHANGES)} exchanges): {dev.row()}")
+        print(f"unseen      ({len(UNSEEN)} exchanges): {unseen.row()}")
         common = Counter(gen.false_alarms).most_common(6)
         print(f"most frequent false alarms (generated): {common}")
         print(f"real HVB calls, spans found (no PII read out in them): {real_spans(find_t)}")
