@@ -175,7 +175,6 @@ def _is_bert_safetensors(path: Path) -> bool:
     return config.get("model_type") == "bert" and (path / "model.safetensors").is_file()
 
 
-@lru_cache(maxsize=4)
 def get_embedder(
     model: str = DEFAULT_MODEL, backend: Backend = DEFAULT_BACKEND, models_dir: Path | None = None
 ) -> Embedder:
@@ -184,13 +183,19 @@ def get_embedder(
     unset: the settings' ``models_dir``."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown embedding backend {backend!r}; choose one of {BACKENDS}")
+    if backend == "onnx" and models_dir is None:
+        from scoring.onnx_bert import default_models_dir
+
+        models_dir = default_models_dir()
+    # One instance per resolved folder: get_embedder() and the worker's explicit call share it.
+    return _embedder(model, backend, models_dir.resolve() if models_dir else None)
+
+
+@lru_cache(maxsize=4)
+def _embedder(model: str, backend: Backend, models_dir: Path | None) -> Embedder:
     path = resolve_model_path(model)
     if _is_bert_safetensors(path) and (path / "tokenizer.json").is_file():
-        if backend == "onnx":
-            if models_dir is None:
-                from scoring.onnx_bert import default_models_dir
-
-                models_dir = default_models_dir()
+        if backend == "onnx" and models_dir is not None:
             return OrtEmbedder(path, models_dir=models_dir, name=model)
         return NumpyEmbedder(path, name=model)
     return TransformerEmbedder(path, name=model)

@@ -102,7 +102,7 @@ def test_onnx_graph_rebuilt_when_its_manifest_names_other_weights(tmp_path: Path
 
 
 def test_backend_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.settings import Settings
+    from core.settings import Settings, get_settings
     from scoring.embedding import DEFAULT_BACKEND, NumpyEmbedder, OrtEmbedder, get_embedder
 
     assert Settings().embedding_backend == DEFAULT_BACKEND == "onnx"
@@ -112,5 +112,12 @@ def test_backend_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyP
     onnx = get_embedder("all-MiniLM-L6-v2", "onnx", tmp_path)
     assert isinstance(onnx, OrtEmbedder)
     assert onnx.backend == "onnx"
+    monkeypatch.chdir(tmp_path)  # the settings' models_dir is ./var/models
+    monkeypatch.setenv("CALLREVIEW_MODELS_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert get_embedder() is get_embedder("all-MiniLM-L6-v2", "onnx", tmp_path)
+    finally:
+        get_settings.cache_clear()
     with pytest.raises(ValueError, match="unknown embedding backend"):
         get_embedder("all-MiniLM-L6-v2", "int8")  # type: ignore[arg-type]
