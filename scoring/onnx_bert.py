@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -183,4 +182,4 @@ def default_models_dir() -> Path:
     """The models folder of the current settings (read through them, not the environment)."""
     from core.settings import get_settings
 
-    return Path(os.fspath(get_settings().models_dir))
+    return get_settings().models_dir
