@@ -205,8 +205,13 @@ def backtest(
     cand = _resolve(rubric)
     base = _resolve(baseline_rubric) if baseline_rubric is not None else None
     items = load_labels(labels_path)
-    model = svc.settings.embedding_model if svc is not None else None
-    embedder = get_embedder(model) if model else get_embedder()
+    embedder = (
+        get_embedder(
+            svc.settings.embedding_model, svc.settings.embedding_backend, svc.settings.models_dir
+        )
+        if svc is not None
+        else get_embedder()
+    )
     transcripts = [_transcript(svc, it.path) for it in items]
     evals = [evaluate(t, cand, embedder=embedder, review_threshold=None) for t in transcripts]
     base_evals = (

@@ -14,25 +14,27 @@ from pathlib import Path
 import numpy as np
 
 from scoring import Rubric, exemplar_texts
-from scoring.embedding import NumpyEmbedder, TransformerEmbedder
+from scoring.embedding import NumpyEmbedder, OrtEmbedder, TransformerEmbedder
 
 log = logging.getLogger(__name__)
 
 
-def _cache_file(cache_dir: Path, model: str) -> Path:
-    return cache_dir / f"exemplars-{hashlib.sha256(model.encode()).hexdigest()[:16]}.npz"
+def _cache_file(cache_dir: Path, model: str, backend: str = "numpy") -> Path:
+    # Backends give slightly different vectors: one file each (numpy keeps its old name).
+    key = model if backend == "numpy" else f"{model}|{backend}"
+    return cache_dir / f"exemplars-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
 
 
 def prime_embedder(embedder: object, rubric: Rubric, cache_dir: Path, model: str) -> None:
     """Load the rubric's exemplar vectors from disk into ``embedder`` (computing and saving
     those not there yet). A cache that cannot be read or written only costs time."""
-    if not isinstance(embedder, NumpyEmbedder | TransformerEmbedder):
+    if not isinstance(embedder, NumpyEmbedder | OrtEmbedder | TransformerEmbedder):
         return
     texts = exemplar_texts(rubric)
     missing = [t for t in texts if t not in embedder.known(texts)]
     if not missing:
         return
-    path = _cache_file(cache_dir, model)
+    path = _cache_file(cache_dir, model, embedder.backend)
     stored: dict[str, np.ndarray] = {}
     try:
         with np.load(path, allow_pickle=False) as data:

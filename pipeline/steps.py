@@ -305,7 +305,11 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 return
         t0 = time.perf_counter()
         with _holding(svc, call_id, CallStatus.scoring):
-            embedder = get_embedder(svc.settings.embedding_model)
+            embedder = get_embedder(
+                svc.settings.embedding_model,
+                svc.settings.embedding_backend,
+                svc.settings.models_dir,
+            )
             # A reviewer's "score anyway" skips the check; its verdict stays on the call.
             scorability = None if score_anyway else assess(transcript, embedder=embedder)
             if scorability is not None and not scorability.scorable:

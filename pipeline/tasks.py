@@ -72,7 +72,10 @@ def _warm_models(**_: Any) -> None:
     if not _consumes or settings.queue_score in _consumes:
         from scoring import get_embedder
 
-        get_embedder(settings.embedding_model).encode(["warm up"])
+        # The first start on a machine also builds the ONNX graph (~25 s, once).
+        get_embedder(
+            settings.embedding_model, settings.embedding_backend, settings.models_dir
+        ).encode(["warm up"])
 
 
 @worker_process_shutdown.connect

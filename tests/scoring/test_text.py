@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
 from scoring.text import is_negated, normalize, split_clauses
 from scoring.timeline import utterances
 from tests.scoring.helpers import make_transcript
@@ -52,3 +58,66 @@ def test_numpy_encoder_matches_transformers() -> None:
     assert fast.shape == ref.shape == (4, 384)
     cosines = (fast * ref).sum(axis=1)
     assert cosines.min() > 0.9999
+
+
+_TEXTS = [
+    "Thank you for calling Acme Telecom, my name is Sarah.",
+    "calm down",
+    "I can see two payments of thirty two pounds on your account, so I've refunded one.",
+    "",
+]
+
+
+def test_onnx_encoder_matches_numpy(tmp_path: Path) -> None:
+    """The ONNX graph, built from the same weights, gives the numpy encoder's vectors; the
+    graph and its manifest are written to the models folder, and a second load reuses them."""
+    from scoring.embedding import NumpyEmbedder, OrtEmbedder, resolve_model_path
+    from scoring.onnx_bert import onnx_path
+
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    ort = OrtEmbedder(path, models_dir=tmp_path).encode(_TEXTS)
+    ref = NumpyEmbedder(path).encode(_TEXTS)
+    assert ort.shape == ref.shape == (4, 384)
+    assert np.abs(ort - ref).max() < 1e-3
+    assert (ort * ref).sum(axis=1).min() > 0.9999
+    assert np.allclose(np.linalg.norm(ort, axis=1), 1.0, atol=1e-5)
+    graph = onnx_path(path, tmp_path)
+    built = graph.stat().st_mtime_ns
+    again = OrtEmbedder(path, models_dir=tmp_path).encode(_TEXTS)
+    assert graph.stat().st_mtime_ns == built
+    assert np.array_equal(again, ort)
+
+
+def test_onnx_graph_rebuilt_when_its_manifest_names_other_weights(tmp_path: Path) -> None:
+    from scoring.embedding import resolve_model_path
+    from scoring.onnx_bert import OrtBert, onnx_path
+
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    OrtBert(path, models_dir=tmp_path)
+    manifest = onnx_path(path, tmp_path).with_suffix(".json")
+    stored = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**stored, "size": 1}))
+    OrtBert(path, models_dir=tmp_path)
+    assert json.loads(manifest.read_text())["size"] == stored["size"]
+
+
+def test_backend_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.settings import Settings, get_settings
+    from scoring.embedding import DEFAULT_BACKEND, NumpyEmbedder, OrtEmbedder, get_embedder
+
+    assert Settings().embedding_backend == DEFAULT_BACKEND == "onnx"
+    monkeypatch.setenv("CALLREVIEW_EMBEDDING_BACKEND", "numpy")
+    assert Settings().embedding_backend == "numpy"
+    assert isinstance(get_embedder("all-MiniLM-L6-v2", "numpy"), NumpyEmbedder)
+    onnx = get_embedder("all-MiniLM-L6-v2", "onnx", tmp_path)
+    assert isinstance(onnx, OrtEmbedder)
+    assert onnx.backend == "onnx"
+    monkeypatch.chdir(tmp_path)  # the settings' models_dir is ./var/models
+    monkeypatch.setenv("CALLREVIEW_MODELS_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert get_embedder() is get_embedder("all-MiniLM-L6-v2", "onnx", tmp_path)
+    finally:
+        get_settings.cache_clear()
+    with pytest.raises(ValueError, match="unknown embedding backend"):
+        get_embedder("all-MiniLM-L6-v2", "int8")  # type: ignore[arg-type]
