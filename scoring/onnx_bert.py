@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,9 @@ def export_onnx(path: Path, out: Path) -> None:
     wrapper = _MeanPooled(bert)
     ids = torch.ones((2, 8), dtype=torch.int64)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.onnx")
+    # Several workers may build it at once on a fresh machine: each writes its own temporary
+    # files and renames them into place (same weights, same graph), never a half-written one.
+    tmp = out.with_suffix(f".{os.getpid()}.tmp.onnx")
     # The tracer warns about branches on shapes (transformers' mask padding, which never
     # applies here: the mask always spans the tokens); the vectors are checked afterwards.
     with torch.inference_mode(), warnings.catch_warnings():
@@ -95,7 +98,9 @@ def export_onnx(path: Path, out: Path) -> None:
     probe = NumpyBert(path).encode([_PROBE])[0]
     manifest = {**_source_key(path), "probe": probe.tolist()}
     tmp.replace(out)
-    out.with_suffix(".json").write_text(json.dumps(manifest))
+    manifest_tmp = out.with_suffix(f".{os.getpid()}.tmp.json")
+    manifest_tmp.write_text(json.dumps(manifest))
+    manifest_tmp.replace(out.with_suffix(".json"))
 
 
 def quantize_int8(src: Path, dst: Path) -> None:
