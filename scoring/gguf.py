@@ -9,13 +9,13 @@ and renames it into place, so a half-written file is never loaded. Offline: noth
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.assemble import concatenate
 from core.errors import ModelUnavailable
 
 
@@ -39,7 +39,6 @@ QWEN_CODER_1_5B = PackagedGGUF(
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
 )
 DEFAULT_GGUF = QWEN_CODER_1_5B
-_CHUNK = 8 << 20
 
 
 def default_gguf_path(models_dir: str | Path, model: PackagedGGUF = DEFAULT_GGUF) -> Path:
@@ -96,23 +95,11 @@ def install_gguf(
         )
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
-    digest = hashlib.sha256()
-    written = 0
     try:
-        with tmp.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as src:
-                    while chunk := src.read(_CHUNK):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        written += len(chunk)
-                        if progress is not None:
-                            progress(written)
-            out.flush()
-            os.fsync(out.fileno())
-        if digest.hexdigest() != model.sha256:
+        sha256 = concatenate(parts, tmp, progress)
+        if sha256 != model.sha256:
             raise ModelUnavailable(
-                f"{model.name} assembled from its packages has SHA-256 {digest.hexdigest()}, "
+                f"{model.name} assembled from its packages has SHA-256 {sha256}, "
                 f"expected {model.sha256}: a part is corrupt or of another version"
             )
         os.replace(tmp, dst)

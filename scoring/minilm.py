@@ -9,6 +9,7 @@ safetensors weights, and the test suite checks that the vectors match transforme
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,18 @@ def _gelu(x: _F) -> _F:
     return (0.5 * x * (1.0 + np.tanh(_GELU_C * (x + np.float32(0.044715) * x * x * x)))).astype(
         np.float32
     )
+
+
+def encode_in_batches(
+    encode_batch: Callable[[list[str]], _F], texts: list[str], dim: int, batch_size: int
+) -> _F:
+    """Batches of similar length, so little time goes into padding; rows in ``texts`` order."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), dim), np.float32)
+    for a in range(0, len(order), batch_size):
+        idx = order[a : a + batch_size]
+        out[idx] = encode_batch([texts[i] for i in idx])
+    return out
 
 
 class NumpyBert:
@@ -112,13 +125,7 @@ class NumpyBert:
         )
 
     def encode(self, texts: list[str], *, batch_size: int = 32) -> _F:
-        """Batches of similar length, so little time goes into padding."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for a in range(0, len(order), batch_size):
-            idx = order[a : a + batch_size]
-            out[idx] = self.encode_batch([texts[i] for i in idx])
-        return out
+        return encode_in_batches(self.encode_batch, texts, self.dim, batch_size)
 
     def encode_batch(self, texts: list[str]) -> _F:
         encs = self.tokenizer.encode_batch(texts)

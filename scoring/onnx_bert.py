@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.errors import ModelUnavailable
+from scoring.minilm import encode_in_batches
 
 log = logging.getLogger(__name__)
 
@@ -164,13 +165,7 @@ class OrtBert:
         return all(stored.get(k) == v for k, v in key.items()) and "probe" in stored
 
     def encode(self, texts: list[str], *, batch_size: int = 32) -> _F:
-        """Batches of similar length, as ``NumpyBert.encode``."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for a in range(0, len(order), batch_size):
-            idx = order[a : a + batch_size]
-            out[idx] = self.encode_batch([texts[i] for i in idx])
-        return out
+        return encode_in_batches(self.encode_batch, texts, self.dim, batch_size)
 
     def encode_batch(self, texts: list[str]) -> _F:
         encs = self.tokenizer.encode_batch(texts)

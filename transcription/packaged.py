@@ -13,13 +13,13 @@ never loaded. Nothing is fetched from the network.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.assemble import concatenate
 from core.errors import ModelUnavailable
 
 
@@ -42,7 +42,6 @@ WHISPER_BASE = PackagedModel(
     sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
 )
 PACKAGED = {m.name: m for m in (WHISPER_BASE,)}
-_CHUNK = 8 << 20
 
 
 def packaged_dir(models_dir: str | Path, model: PackagedModel) -> Path:
@@ -116,20 +115,12 @@ def install_packaged(models_dir: str | Path, model: PackagedModel, *, force: boo
         shutil.copyfile(support / name, tmp)
         os.replace(tmp, dst / name)
     tmp = dst / f".model.bin.{tag}"
-    digest = hashlib.sha256()
     try:
-        with tmp.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as src:
-                    while chunk := src.read(_CHUNK):
-                        out.write(chunk)
-                        digest.update(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if digest.hexdigest() != model.sha256:
+        sha256 = concatenate(parts, tmp)
+        if sha256 != model.sha256:
             raise ModelUnavailable(
                 f"Whisper '{model.name}' assembled from its packages has SHA-256 "
-                f"{digest.hexdigest()}, expected {model.sha256}: a part is corrupt or of "
+                f"{sha256}, expected {model.sha256}: a part is corrupt or of "
                 f"another version; reinstall them (pip install --force-reinstall "
                 f"{' '.join(model.packages)})"
             )
