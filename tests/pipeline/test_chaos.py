@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.pipeline.chaos import run
+from tests.pipeline.chaos import PG_BIN, run
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -19,6 +19,8 @@ def test_chaos_rounds_lose_nothing_and_duplicate_nothing(tmp_path: Path) -> None
     for tool in ("redis-server", "runuser"):
         if shutil.which(tool) is None:
             skip_or_fail(f"{tool} is not installed")
+    if not (PG_BIN / "initdb").is_file():
+        skip_or_fail("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
     report = run(tmp_path, rounds=5, calls_per_round=2, seed=11)
     assert report.accepted == 10
     assert (report.lost, report.stuck, report.duplicated) == (0, 0, 0), report.problems
