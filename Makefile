@@ -36,7 +36,7 @@ test-fast: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy core transcription scoring coaching models pipeline api
+	$(VENV)/bin/mypy core transcription scoring coaching models domains pipeline api
 	$(VENV)/bin/lint-imports
 	$(PY) -m models.migrate
 

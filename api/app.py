@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import import_module
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -14,12 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import pages
-from api.errors import API_ERRORS, RejectNulInQuery, error_response
+from api.errors import RejectNulInQuery, error_response
 from api.security import CsrfProtection, RequestGuard, SecurityHeaders
 from api.timeouts import RequestTimeout
 from core.errors import CallReviewError, TooManyRequests
 from core.settings import Settings, get_settings
+from domains.kit.schemas import API_ERRORS
 
 log = logging.getLogger(__name__)
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
@@ -32,8 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from domains.kit.services import build_services
         from pipeline.dispatch import make_dispatcher
-        from pipeline.services import build_services
 
         svc = build_services(settings)
         app.state.services = svc
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if resumed:
             log.info("resumed %d pending calls", resumed)
         if settings.demo_enabled:
-            from pipeline.demo import seed_demo
+            from domains.accounts.demo import seed_demo
 
             for call_id in seed_demo(svc, SAMPLES_DIR):
                 app.state.runner.enqueue(call_id)
@@ -85,15 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error_response(request, exc.status_code, str(exc.detail), exc.headers)
 
-    from api.routes import analytics, audit, auth, batches, calls, health, users
-
-    app.include_router(health.router, responses=API_ERRORS)
-    for module in (auth, calls, users, audit, analytics, batches):
-        app.include_router(module.router, prefix="/api/v1", responses=API_ERRORS)
-    from api.routes import review_pages, reviews, rubrics
-
-    for module in (rubrics, reviews):
-        app.include_router(module.router, prefix="/api/v1", responses=API_ERRORS)
     app.add_middleware(RejectNulInQuery)
     app.add_middleware(CsrfProtection, settings=settings)
     app.add_middleware(RequestGuard, settings=settings)  # token and size before any body
@@ -104,12 +96,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
-    app.include_router(review_pages.router)
-    from api import admin_pages
-
-    app.include_router(admin_pages.router)
-    from api.routes import coaching
-
-    coaching.include(app)  # the coaching API under /api/v1 and its pages
+    _include_domains(app)
     return app
+
+
+# Every domain's routers: its REST routes under /api/v1 (errors documented on each), its pages
+# at the site root.
+API_ROUTERS = (
+    "domains.auth.routes",
+    "domains.calls.routes",
+    "domains.accounts.routes",
+    "domains.audit.routes",
+    "domains.analytics.routes",
+    "domains.batches.routes",
+    "domains.rubrics.routes",
+    "domains.reviews.routes",
+    "domains.coaching.routes",
+)
+PAGE_ROUTERS = (
+    "domains.auth.pages",
+    "domains.calls.pages",
+    "domains.analytics.pages",
+    "domains.reviews.pages",
+    "domains.accounts.pages",
+    "domains.coaching.pages",
+)
+
+
+def _include_domains(app: FastAPI) -> None:
+    from api import health
+
+    app.include_router(health.router, responses=API_ERRORS)
+    for name in API_ROUTERS:
+        app.include_router(import_module(name).router, prefix="/api/v1", responses=API_ERRORS)
+    for name in PAGE_ROUTERS:
+        app.include_router(import_module(name).router)

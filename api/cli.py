@@ -65,10 +65,9 @@ class OutputFormat(StrEnum):
 
 
 def _services() -> Any:
-    from pipeline.services import build_services
+    from domains.kit.services import services_from_environment
 
-    limit_threads()
-    return build_services(get_settings())
+    return services_from_environment()
 
 
 @app.command()
@@ -88,7 +87,7 @@ def review(
     files = _expand(paths)
     svc = _services()
     if rubric is not None:
-        from pipeline.rubrics import check_rubric_name
+        from domains.rubrics.service import check_rubric_name
 
         try:
             with svc.session_factory() as s:
@@ -112,7 +111,7 @@ def review(
     if fmt == OutputFormat.json:
         sys.stdout.write(json.dumps(outcome.results, indent=2, ensure_ascii=False) + "\n")
     else:
-        from api.table import print_reviews
+        from domains.reviews.table import print_reviews
 
         print_reviews(outcome.results)
     failed = [r for r in outcome.results if r["status"] != "scored"]
@@ -121,7 +120,7 @@ def review(
 
 
 def _expand(paths: list[Path]) -> list[Path]:
-    from pipeline.intake import expand_inputs
+    from domains.calls.intake import expand_inputs
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -177,7 +176,7 @@ def users_create(
     team: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create a user; prints the new user's id as the last line."""
-    from pipeline.users import create_user
+    from domains.accounts.users import create_user
 
     svc = _services()
     try:
@@ -195,7 +194,7 @@ def _account_change(email: str, change: Any, done: str) -> None:
     """Apply ``change(session, user)`` to the account with ``email``, audited as the CLI."""
     svc = _services()
     try:
-        from pipeline.accounts import user_by_email
+        from domains.accounts.service import user_by_email
 
         with svc.session_factory() as session:
             user = user_by_email(session, email)
@@ -212,7 +211,7 @@ def _account_change(email: str, change: Any, done: str) -> None:
 @users_app.command("deactivate")
 def users_deactivate(email: Annotated[str, typer.Option()]) -> None:
     """Deactivate an account: it cannot log in, and its tokens stop working at once."""
-    from pipeline.accounts import set_active
+    from domains.accounts.service import set_active
 
     _account_change(email, lambda s, u: set_active(s, u, False, by=None), "deactivated")
 
@@ -220,7 +219,7 @@ def users_deactivate(email: Annotated[str, typer.Option()]) -> None:
 @users_app.command("activate")
 def users_activate(email: Annotated[str, typer.Option()]) -> None:
     """Reactivate a deactivated account."""
-    from pipeline.accounts import set_active
+    from domains.accounts.service import set_active
 
     _account_change(email, lambda s, u: set_active(s, u, True, by=None), "reactivated")
 
@@ -232,7 +231,7 @@ def users_reset_password(
 ) -> None:
     """Set a new password (at least 12 characters, not the e-mail or name, not a common one);
     every session of the user ends."""
-    from pipeline.accounts import reset_password
+    from domains.accounts.service import reset_password
 
     _account_change(email, lambda s, u: reset_password(s, u, password, by=None), "password reset")
 
@@ -396,7 +395,10 @@ def config() -> None:
 
 
 def _register_extensions() -> None:
-    from api import cli_coaching, cli_ops, cli_review, cli_rubrics
+    from api import cli_ops
+    from domains.coaching import cli as cli_coaching
+    from domains.reviews import cli as cli_review
+    from domains.rubrics import cli as cli_rubrics
 
     cli_ops.register(app)
     cli_rubrics.register(rubric_app, app)

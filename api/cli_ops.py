@@ -75,9 +75,9 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from core.errors import CallReviewError
-    from pipeline import batches
+    from domains.batches import service as batches
+    from domains.kit.services import build_services
     from pipeline.dispatch import make_dispatcher
-    from pipeline.services import build_services
 
     limit_threads()
     svc = build_services(get_settings())

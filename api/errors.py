@@ -4,15 +4,13 @@ A page that needs a login sends the browser to it instead."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.templating import templates
+from domains.kit.templating import templates
 
 _NOT_PAGES = ("/api/", "/static/", "/docs", "/redoc", "/openapi.json", "/healthz")
 
@@ -36,20 +34,6 @@ class RejectNulInQuery:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-class ErrorOut(BaseModel):
-    """Every API error: a readable sentence (ARCHITECTURE "Errors")."""
-
-    detail: str
-
-
-# Documented on every API route: validation errors are a sentence too (see the app's
-# RequestValidationError handler), not FastAPI's list of error objects.
-API_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorOut, "description": "invalid request"},
-    "default": {"model": ErrorOut, "description": 'an error, as JSON {"detail": "…"}'},
-}
 
 
 def error_response(

@@ -20,10 +20,11 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import TOKEN_COOKIE, decode_token
 from api.errors import error_response
 from core.errors import Unauthorized
 from core.settings import Settings
+from domains.auth.dependencies import TOKEN_COOKIE, decode_token
+from domains.kit.templating import templates
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -127,6 +128,9 @@ def csrf_context(request: Request) -> dict[str, str]:
     if svc is None:
         return {"csrf_token": ""}
     return {"csrf_token": csrf_token(request.cookies.get(TOKEN_COOKIE), svc.settings)}
+
+
+templates.context_processors.append(csrf_context)  # every page's forms carry the token
 
 
 def _cookie(scope: Scope, name: str) -> str | None:

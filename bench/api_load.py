@@ -37,11 +37,11 @@ from core.runtime import limit_threads  # noqa: E402
 limit_threads()
 
 from core.settings import Settings  # noqa: E402
+from domains.accounts.users import create_user  # noqa: E402
+from domains.kit.services import build_services  # noqa: E402
+from models.calls import CallStatus  # noqa: E402
 from models.db import normalize_url  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
-from models.orm import CallStatus  # noqa: E402
-from pipeline.services import build_services  # noqa: E402
-from pipeline.users import create_user  # noqa: E402
 from tests.api.factories import make_call, make_user, tone_wav  # noqa: E402
 
 PASSWORD = "bench-password-1"
@@ -165,7 +165,7 @@ def main() -> None:
     print(f"seeded {args.calls} scored calls in {time.perf_counter() - t0:.1f} s ({backend})")
     svc = build_services(settings, migrate=False)
     with svc.session_factory() as s:
-        from models.orm import User
+        from models.accounts import User
 
         agent_id = str(s.scalar(sa.select(User.id).where(User.name == "agent-0")))
     svc.close()

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from bench.common import machine_line
 from core.settings import Settings
-from pipeline.users import create_user
+from domains.accounts.users import create_user
 
 EMAIL = "target@bench.example"
 

@@ -63,7 +63,7 @@ from tests.scenarios_varied import (
 from tests.synth import RenderedCall, RenderedTurn, cache_key, render_call
 from transcription import Transcript, speakers, transcribe_file
 from transcription import transcribe as transcribe_module
-from transcription.engines import AsrEngine, AsrSegment
+from transcription.asr import AsrEngine, AsrSegment
 from transcription.options import TranscriptionOptions
 
 ASR_CACHE = GENERATED / "mono_speakers"

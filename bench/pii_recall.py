@@ -30,9 +30,7 @@ def main() -> None:
     args = ap.parse_args()
     for name, exchanges in (("development", EXCHANGES), ("unseen", UNSEEN)):
         t = tally(exchanges)
-        cells = [
-            f"{k} {t.found.get(k, 0)}/{t.total[k]}" for k in PII_TYPES if t.total.get(k)
-        ]
+        cells = [f"{k} {t.found.get(k, 0)}/{t.total[k]}" for k in PII_TYPES if t.total.get(k)]
         fa = sum(t.false_alarms.values())
         print(f"{name:12s} {len(exchanges)} exchanges: {', '.join(cells)}; false alarms {fa}")
         for miss in t.misses:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from bench.scoring_data import QA_CRITERIA, Labelled, abcd_qa, hvb_qa
 from bench.scoring_real import kappa
 from core.settings import get_settings
-from pipeline.services import build_adjudicator, consult_policy
+from domains.kit.services import build_adjudicator, consult_policy
 from scoring import default_rubric, evaluate, get_embedder
 from scoring.adjudicate import Adjudicator
 from scoring.calibration import expected_calibration_error, reliability

@@ -26,12 +26,14 @@ from pathlib import Path  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
-from models.orm import EvaluationRow, TranscriptRow  # noqa: E402
-from pipeline import batches  # noqa: E402
-from pipeline.dispatch import CeleryDispatcher, Dispatcher  # noqa: E402
+from domains.batches import service as batches  # noqa: E402
+from domains.calls.intake import submit_file  # noqa: E402
+from domains.kit.jobs import Dispatcher  # noqa: E402
+from domains.kit.services import Services, build_services  # noqa: E402
+from models.calls import TranscriptRow  # noqa: E402
+from models.reviews import EvaluationRow  # noqa: E402
+from pipeline.dispatch import CeleryDispatcher  # noqa: E402
 from pipeline.embedded import EmbeddedRunner  # noqa: E402
-from pipeline.intake import submit_file  # noqa: E402
-from pipeline.services import Services, build_services  # noqa: E402
 from tests.pipeline.celery_harness import PgDatabase, RedisServer, Worker  # noqa: E402
 from tests.synth import Turn, cache_key, render_call  # noqa: E402
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.orm import Base, utcnow
+from models.base import Base, utcnow
 
 
 class CoachingSession(Base):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from kombu.exceptions import ChannelError
 from kombu.exceptions import OperationalError as BrokerError
 
-from models.orm import Call, CallStatus
-from pipeline.services import Services
-from pipeline.steps import STEP_SCORE, STEP_TRANSCRIBE
+from domains.kit.jobs import STEP_SCORE, STEP_TRANSCRIBE, Dispatcher, step_for
+from domains.kit.services import Services
+from models.calls import Call
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -23,27 +23,6 @@ if TYPE_CHECKING:
     from pipeline.reaper import Housekeeper
 
 log = logging.getLogger(__name__)
-
-
-class Dispatcher(Protocol):
-    def enqueue(
-        self, call_id: uuid.UUID, *, batch_id: uuid.UUID | None = None, step: str | None = None
-    ) -> None: ...
-
-    def resume(self) -> int: ...
-
-    def queue_sizes(self) -> dict[str, int] | None: ...
-
-    def shutdown(self) -> None: ...
-
-
-def step_for(status: CallStatus) -> str | None:
-    """The step a call in this status waits for (None: nothing to run)."""
-    if status in (CallStatus.queued, CallStatus.transcribing):
-        return STEP_TRANSCRIBE
-    if status in (CallStatus.transcribed, CallStatus.scoring):
-        return STEP_SCORE
-    return None
 
 
 class CeleryDispatcher:

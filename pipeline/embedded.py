@@ -6,8 +6,8 @@ import logging
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from domains.kit.services import Services
 from pipeline.reaper import Housekeeper
-from pipeline.services import Services
 from pipeline.steps import pending_call_ids, process_call, requeue_interrupted
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class EmbeddedRunner:
         self._futures[call_id] = self._pool.submit(self._run, call_id, batch_id)
 
     def _run(self, call_id: uuid.UUID, batch_id: uuid.UUID | None = None) -> object:
-        from pipeline.batches import is_skipped
+        from domains.batches.service import is_skipped
 
         try:
             if batch_id is not None and is_skipped(self.svc, batch_id, call_id):

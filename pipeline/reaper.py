@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from models.orm import Call, CallStatus
-from pipeline.services import Services
+from domains.kit.services import Services
+from models.calls import Call, CallStatus
 
 if TYPE_CHECKING:
-    from pipeline.dispatch import Dispatcher
+    from domains.kit.jobs import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Housekeeper:
         self._stop.set()
 
     def _loop(self) -> None:
-        from pipeline.retention import purge_expired
+        from domains.calls.retention import purge_expired
 
         while not self._stop.wait(self.svc.settings.reap_interval_s):
             try:

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import CallReviewError
-from models.orm import CallStatus
-from pipeline.intake import submit_file
-from pipeline.results import load_review
-from pipeline.services import Services
-from pipeline.steps import get_call, process_call, retry
+from domains.calls.intake import submit_file
+from domains.calls.service import get_call, retry
+from domains.kit.services import Services
+from domains.reviews.service import load_review
+from models.calls import CallStatus
+from pipeline.steps import process_call
 
 
 @dataclass

@@ -31,25 +31,23 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from core.errors import CallReviewError, Conflict, NotFound
-from models.orm import (
-    Call,
-    CallStatus,
-    EvaluationRow,
-    TranscriptRow,
-)
-from pipeline.confidence import calibration_for
-from pipeline.exemplar_cache import prime_embedder
-from pipeline.publishing import add_consequences, consequences
-from pipeline.redaction import drop_unreferenced, redact, store_transcript_copy
-from pipeline.rubrics import call_rubric_row, stored_rubric
-from pipeline.serialize import (
+from core.errors import CallReviewError, Conflict
+from domains.calls.redaction import drop_unreferenced, redact, store_transcript_copy
+from domains.calls.service import get_call, retry  # noqa: F401  (re-exported for the runners)
+from domains.kit.jobs import STEP_SCORE, STEP_TRANSCRIBE
+from domains.kit.services import Services, consult_policy, llm_config
+from domains.reviews.confidence import calibration_for
+from domains.reviews.publishing import add_consequences, consequences
+from domains.reviews.serialize import (
     criterion_rows,
     scorability_to_json,
     segment_to_json,
     transcript_from_row,
 )
-from pipeline.services import Services, consult_policy, llm_config
+from domains.rubrics.service import call_rubric_row, stored_rubric
+from models.calls import Call, CallStatus, TranscriptRow
+from models.reviews import EvaluationRow
+from pipeline.exemplar_cache import prime_embedder
 from scoring import evaluate, get_embedder
 from scoring.scorable import Scorability, assess
 from transcription import (
@@ -61,22 +59,12 @@ from transcription import (
 
 log = logging.getLogger(__name__)
 
-STEP_TRANSCRIBE = "transcribe"
-STEP_SCORE = "score"
-
 # Connection loss, a locked SQLite file, an exhausted pool: worth retrying, never the call's fault.
 TRANSIENT_DB_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class StepFailed(Exception):
     """The step marked the call failed; the reason is on the call."""
-
-
-def get_call(session: Session, call_id: uuid.UUID) -> Call:
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound(f"call {call_id} not found")
-    return call
 
 
 def _claim(
@@ -400,19 +388,6 @@ def process_call(svc: Services, call_id: uuid.UUID) -> CallStatus:
         pass
     with svc.session_factory() as s:
         return get_call(s, call_id).status
-
-
-def retry(svc: Services, call_id: uuid.UUID) -> None:
-    """Put a failed call back at the step that failed; the upload was kept."""
-    with svc.session_factory() as s:
-        call = get_call(s, call_id)
-        if call.status != CallStatus.failed:
-            raise Conflict(f"call {call_id} is {call.status.value}, not failed; nothing to retry")
-        has_transcript = s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id))
-        call.status = CallStatus.transcribed if has_transcript else CallStatus.queued
-        call.failed_step = None
-        call.error = None
-        s.commit()
 
 
 def requeue_interrupted(svc: Services) -> int:

@@ -18,8 +18,10 @@ from celery.signals import celeryd_after_setup, worker_process_init, worker_proc
 from kombu.exceptions import OperationalError as BrokerError
 
 from core.settings import get_settings
-from models.orm import CallStatus
-from pipeline import batches, steps
+from domains.batches import service as batches
+from domains.kit.services import Services, build_services
+from models.calls import CallStatus
+from pipeline import steps
 from pipeline.celery_app import (
     HOUSEKEEPING_TASK,
     NIGHTLY_TASK,
@@ -28,7 +30,6 @@ from pipeline.celery_app import (
     TRANSCRIBE_TASK,
     app,
 )
-from pipeline.services import Services, build_services
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +155,9 @@ def reconcile_batches(self: Task) -> int:
 @app.task(name=HOUSEKEEPING_TASK, **_RETRY)
 def housekeeping(self: Task) -> int:
     """Celery beat's recovery round: the reaper, then retention."""
+    from domains.calls.retention import purge_expired
     from pipeline.dispatch import CeleryDispatcher
     from pipeline.reaper import reap
-    from pipeline.retention import purge_expired
 
     svc = worker_services()
     reaped = reap(svc, CeleryDispatcher(svc, app))

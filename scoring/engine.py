@@ -42,6 +42,8 @@ from scoring.context import (
 from scoring.embedding import Embedder
 from scoring.holds import announced_holds, silence_pairs
 from scoring.llm import LLMConfig, LLMRejected, ask
+from scoring.points import score
+from scoring.publication import publish
 from scoring.question import judge_question
 from scoring.rubric import (
     Criterion,
@@ -533,9 +535,6 @@ def evaluate(
             if asked is not None:
                 out, p = asked
         results.append(_result(ctx, section.id, section.weight, crit, out, review_threshold, p))
-    # Stage 4 sits on top of this module's arithmetic (it imports ``score``), hence imported here.
-    from scoring.publication import publish
-
     published = publish(
         results, review_threshold=review_threshold, critical_threshold=critical_threshold
     )
@@ -552,19 +551,6 @@ def evaluate(
         provisional_criteria=published.held,
         provisional_reason=published.reason,
     )
-
-
-def score(results: Sequence[CriterionResult]) -> float:
-    """Earned / applicable points x 100, one decimal, at most 100; 0 when a critical criterion
-    failed or nothing was applicable. Bonus criteria add their earned points but never count
-    toward the applicable total."""
-    if any(r.critical and r.verdict == "fail" for r in results):
-        return 0.0
-    applicable = sum(r.max_points for r in results if r.verdict != "na" and not r.bonus)
-    if applicable <= 0:
-        return 0.0
-    earned = sum(r.points for r in results if r.verdict != "na")
-    return min(100.0, round(100.0 * earned / applicable, 1))
 
 
 def criterion_points(

@@ -70,7 +70,7 @@ def _prohibited(ctx: CallContext, rubric: Rubric, evaluation: Evaluation) -> lis
         out = []
         for crit in forbid:
             # A fail's evidence; after a reviewer passed it, the AI's evidence stays as a place
-            # to listen (pipeline.publishing marks it as reviewed).
+            # to listen (domains.reviews.publishing marks it as reviewed).
             result = next((c for c in evaluation.criteria if c.id == crit.id), None)
             if result is None or result.verdict == "na":
                 continue

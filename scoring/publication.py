@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from scoring.engine import score
+from scoring.points import score
 from scoring.types import CriterionResult, Evaluation, Moment
 
 

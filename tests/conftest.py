@@ -20,10 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 from core.settings import Settings
+from domains.kit.services import Services, build_services
+from models.base import Base
 from models.db import make_engine, normalize_url
 from models.migrate import upgrade
-from models.orm import Base
-from pipeline.services import Services, build_services
 from tests.synth import MissingTool
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from domains.kit.services import Services, build_services
 from pipeline.review import review_paths
-from pipeline.services import Services, build_services
 from tests.conftest import make_settings
 from tests.scenarios import Scenario, event_times, fixture_scenarios, render_scenario
 from tests.synth import RenderedCall, Silence, Tones

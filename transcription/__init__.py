@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # the names, for type checkers; at run time each loads when first used
+    from transcription.asr import AsrEngine
     from transcription.audio import AudioLimits, decode_audio, decode_range, probe_audio
     from transcription.catalog import ModelInfo, available_models, convert_model
     from transcription.convert import convert_ct2_to_openai, convert_ct2_to_transformers
-    from transcription.engines import AsrEngine, get_engine, get_whisper_model
+    from transcription.engines import get_engine, get_whisper_model
     from transcription.options import TranscriptionOptions
     from transcription.pii import (
         PiiSpan,
@@ -35,7 +36,7 @@ _EXPORTS = {
     "convert_model": "catalog",
     "convert_ct2_to_openai": "convert",
     "convert_ct2_to_transformers": "convert",
-    "AsrEngine": "engines",
+    "AsrEngine": "asr",
     "get_engine": "engines",
     "get_whisper_model": "engines",
     "TranscriptionOptions": "options",

@@ -6,14 +6,14 @@ built in, so all three see only speech and their times and hallucination rates c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import ctranslate2
 import numpy as np
 
 from core.errors import InvalidInput, ModelUnavailable
+from transcription.asr import AsrEngine, AsrSegment, AsrWord
 from transcription.options import (
     TranscriptionOptions,
     resolve_compute_type,
@@ -22,36 +22,6 @@ from transcription.options import (
 
 if TYPE_CHECKING:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
-
-
-@dataclass(frozen=True)
-class AsrWord:
-    start: float
-    end: float
-    word: str  # as the engine spells it, leading space included
-    probability: float
-
-
-@dataclass(frozen=True)
-class AsrSegment:
-    """One engine segment (not a turn: it may run across a long silence)."""
-
-    start: float
-    end: float
-    text: str
-    words: tuple[AsrWord, ...]
-    avg_logprob: float
-    no_speech_prob: float
-    compression_ratio: float
-
-
-class AsrEngine(Protocol):
-    name: str
-    model_name: str
-
-    def transcribe(self, samples: np.ndarray) -> list[AsrSegment]:
-        """Transcribe one channel: float32 mono samples at 16 kHz."""
-        ...
 
 
 def resolve_device(device: str) -> str:

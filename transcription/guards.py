@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from transcription.engines import AsrSegment, AsrWord
+from transcription.asr import AsrSegment, AsrWord
 
 # Whisper's own fallback thresholds are no_speech > 0.6 with logprob < -1.0; calls are noisier
 # than podcasts, so a "probably no speech" segment must also be merely average-confident.

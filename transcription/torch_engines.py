@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from core.errors import ModelUnavailable
+from transcription.asr import AsrSegment, AsrWord
 from transcription.catalog import resolve_torch_model
-from transcription.engines import AsrSegment, AsrWord
 from transcription.options import TranscriptionOptions
 
 SAMPLE_RATE = 16000

@@ -10,6 +10,7 @@ import numpy as np
 
 from core.errors import AudioTooLong, InvalidInput
 from transcription import guards, speakers, stream, turns
+from transcription.asr import AsrEngine
 from transcription.audio import (
     WHISPER_SAMPLE_RATE,
     AudioLimits,
@@ -17,7 +18,7 @@ from transcription.audio import (
     header_duration,
     iter_audio,
 )
-from transcription.engines import AsrEngine, get_engine
+from transcription.engines import get_engine
 from transcription.options import TranscriptionOptions, vad_threshold_for
 from transcription.types import SPEAKERS, AudioInfo, Segment, Speaker, Transcript
 

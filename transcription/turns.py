@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transcription.engines import AsrSegment, AsrWord
+from transcription.asr import AsrSegment, AsrWord
 from transcription.types import Segment, Speaker, Word
 
 TURN_GAP_S = 1.0  # a pause this long ends a turn (dead-air checks start at 10 s)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import models  # noqa: F401  (registers every table on Base.metadata)
+from models.base import Base
 from models.db import make_engine
-from models.orm import Base
 
 config = context.config
 target_metadata = Base.metadata

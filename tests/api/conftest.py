@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import issue_token
-from models.orm import Role, User
-from pipeline.services import Services
+from domains.auth.dependencies import issue_token
+from domains.kit.services import Services
+from models.accounts import Role, User
 from tests.api.factories import PASSWORD, make_user
 from tests.conftest import make_settings
 

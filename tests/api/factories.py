@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.passwords import hash_password
-from models.orm import Call, CallStatus, EvaluationRow, Role, User
-from pipeline.rubrics import ensure_rubric_row, load_call_rubric
-from pipeline.serialize import criterion_rows
-from pipeline.services import Services
+from domains.kit.services import Services
+from domains.reviews.serialize import criterion_rows
+from domains.rubrics.service import ensure_rubric_row, load_call_rubric
+from models.accounts import Role, User
+from models.calls import Call, CallStatus
+from models.reviews import EvaluationRow
 from scoring.confidence import DEFAULT_REVIEW_THRESHOLD
 from scoring.publication import publish
 from scoring.types import CriterionResult, Evidence

@@ -16,9 +16,11 @@ from sqlalchemy import func, select
 
 from core import passwords
 from core.errors import InvalidInput
-from models.orm import AuditEvent, Call, LoginAttempt, User
-from pipeline.intake import submit_file
-from pipeline.users import create_user
+from domains.accounts.users import create_user
+from domains.calls.intake import submit_file
+from models.accounts import LoginAttempt, User
+from models.audit import AuditEvent
+from models.calls import Call
 from tests.api.conftest import World
 from tests.api.factories import PASSWORD, make_call
 from tests.api.test_cli import run_cli

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from core.settings import get_settings
-from models.orm import EvaluationRow
-from pipeline.rubric_admin import import_rubric
-from pipeline.rubrics import builtin_rubrics
+from domains.rubrics.admin import import_rubric
+from domains.rubrics.service import builtin_rubrics
+from models.reviews import EvaluationRow
 from tests.api.conftest import ROLES, World
 from tests.api.factories import make_call
 

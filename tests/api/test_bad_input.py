@@ -7,7 +7,9 @@ import uuid
 
 from sqlalchemy import func, select
 
-from models.orm import AuditEvent, Call, EvaluationRow
+from models.audit import AuditEvent
+from models.calls import Call
+from models.reviews import EvaluationRow
 from tests.api.conftest import World
 from tests.api.factories import make_call, tone_wav
 from tests.pipeline.test_pipeline import GOOD_CALL

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from api.auth import issue_token
-from models.orm import Role
+from domains.auth.dependencies import issue_token
+from models.accounts import Role
 from tests.api.conftest import ROLES, World
 from tests.api.factories import CLEAN, make_call, make_user
 

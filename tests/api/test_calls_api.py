@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from models.orm import Call
-from pipeline.intake import ensure_agent
-from pipeline.users import create_user
+from domains.accounts.users import create_user
+from domains.calls.intake import ensure_agent
+from models.calls import Call
 from tests.conftest import make_settings
 from tests.pipeline.test_pipeline import GOOD_CALL
 
@@ -179,7 +179,7 @@ def test_audio_range_clip_of_a_not_scorable_call_and_score_anyway(client: TestCl
     assert again.status_code == 409
     svc = client.app.state.services  # type: ignore[attr-defined]
     with svc.session_factory() as s:
-        from models.orm import AuditEvent
+        from models.audit import AuditEvent
 
         [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "call.score_anyway"))
         assert event.entity_id == call_id

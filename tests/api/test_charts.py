@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.charts import line_chart
+from domains.analytics.charts import line_chart
 
 
 def test_points_are_spread_and_scaled_and_gaps_skipped():

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from models.orm import Role
-from pipeline.services import build_services
+from domains.kit.services import build_services
+from models.accounts import Role
 from tests.api.factories import make_user
 from tests.api.test_cli import run_cli
 from tests.coaching.history import scored_call

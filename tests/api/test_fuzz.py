@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from api.auth import issue_token
-from models.orm import Role
+from domains.auth.dependencies import issue_token
+from models.accounts import Role
 from tests.api.factories import make_call, make_user
 from tests.conftest import make_settings
 

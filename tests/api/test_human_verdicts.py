@@ -151,7 +151,7 @@ def test_overrides_confirmations_and_disputes_change_moments_and_feedback(world:
 
 
 def test_human_verdicts_refit_the_confidence_calibration(world: World, tmp_path: Path) -> None:
-    from pipeline.confidence import calibration_for, human_labelled, refit
+    from domains.reviews.confidence import calibration_for, human_labelled, refit
     from scoring.calibration import builtin_calibration
 
     w = world

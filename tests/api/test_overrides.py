@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models.orm import AuditEvent, CallStatus, EvaluationRow
+from models.audit import AuditEvent
+from models.calls import CallStatus
+from models.reviews import EvaluationRow
 from tests.api.conftest import World
 from tests.api.factories import make_call
 

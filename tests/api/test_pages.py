@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from models.orm import CallStatus
+from models.calls import CallStatus
 from tests.api.conftest import World
 from tests.api.factories import make_call
 

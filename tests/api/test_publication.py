@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models.orm import AuditEvent, CallStatus
-from pipeline.coaching_data import history
+from domains.coaching.data import history
+from models.audit import AuditEvent
+from models.calls import CallStatus
 from tests.api.conftest import World
 from tests.api.factories import make_call
 

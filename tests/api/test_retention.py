@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from models.orm import AuditEvent, Call, EvaluationRow
-from pipeline.retention import purge_expired
+from domains.calls.retention import purge_expired
+from models.audit import AuditEvent
+from models.calls import Call
+from models.reviews import EvaluationRow
 from tests.api.conftest import World
 from tests.api.factories import make_call
 from tests.pipeline.test_redaction import CALL_WITH_PII

@@ -3,7 +3,7 @@ field and line."""
 
 from __future__ import annotations
 
-from pipeline.rubrics import builtin_rubrics
+from domains.rubrics.service import builtin_rubrics
 from tests.api.conftest import ROLES, World
 from tests.api.factories import make_call
 

@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from api.app import create_app
-from api.auth import issue_token
 from api.timeouts import RequestTimeout
+from domains.auth.dependencies import issue_token
 from tests.api.factories import make_user
 from tests.conftest import make_settings
 
@@ -66,7 +66,7 @@ def test_a_stalled_upload_is_cut_off(db_url: str, tmp_path: Path) -> None:
     app = create_app(settings)
     with TestClient(app) as client:
         svc = app.state.services
-        from models.orm import Role
+        from models.accounts import Role
 
         qa = make_user(svc, name="Quinn Stall", role=Role.qa_analyst)
         agent = make_user(svc, name="Alice Stall")

@@ -151,7 +151,7 @@ def test_a_chunked_body_stops_at_the_limit(world: World, spool: Path):
     with world.svc.session_factory() as s:
         from sqlalchemy import func, select
 
-        from models.orm import Call
+        from models.calls import Call
 
         assert s.scalar(select(func.count()).select_from(Call)) == 0
 

@@ -8,11 +8,13 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from models.orm import Call, CallStatus, EvaluationRow, User
-from pipeline.rubrics import ensure_rubric_row, load_call_rubric
-from pipeline.serialize import criterion_rows
-from pipeline.services import Services
-from scoring.engine import score as rubric_score
+from domains.kit.services import Services
+from domains.reviews.serialize import criterion_rows
+from domains.rubrics.service import ensure_rubric_row, load_call_rubric
+from models.accounts import User
+from models.calls import Call, CallStatus
+from models.reviews import EvaluationRow
+from scoring.points import score as rubric_score
 from scoring.types import CriterionResult, Evidence
 from tests.api.factories import CLEAN, RUBRIC, tone_wav
 

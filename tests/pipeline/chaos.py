@@ -30,11 +30,13 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from api.auth import issue_token
 from core.settings import Settings
+from domains.auth.dependencies import issue_token
+from domains.kit.services import build_services
+from models.accounts import Role
+from models.calls import Call, CallStatus, TranscriptRow
 from models.migrate import upgrade
-from models.orm import Call, CallStatus, EvaluationRow, Role, TranscriptRow
-from pipeline.services import build_services
+from models.reviews import EvaluationRow
 from tests.api.factories import make_user
 from tests.pipeline.celery_harness import (
     CALLREVIEW,

@@ -13,13 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.app import create_app
-from api.auth import issue_token
 from core.errors import InvalidInput, NotFound
-from models.orm import Call, CallStatus, Role
-from pipeline import batches
+from domains.auth.dependencies import issue_token
+from domains.batches import service as batches
+from domains.calls.intake import submit_file
+from domains.kit.services import Services
+from models.accounts import Role
+from models.calls import Call, CallStatus
 from pipeline.embedded import EmbeddedRunner
-from pipeline.intake import submit_file
-from pipeline.services import Services
 from pipeline.steps import process_call
 from tests.api.factories import make_user
 from tests.conftest import make_settings

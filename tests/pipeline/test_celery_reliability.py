@@ -18,12 +18,13 @@ import pytest
 from sqlalchemy import func, select
 
 from core.settings import Settings
-from models.orm import Call, CallStatus, EvaluationRow, TranscriptRow
-from pipeline import batches
+from domains.batches import service as batches
+from domains.calls.intake import submit_file
+from domains.kit.jobs import STEP_SCORE, STEP_TRANSCRIBE
+from domains.kit.services import Services, build_services
+from models.calls import Call, CallStatus, TranscriptRow
+from models.reviews import EvaluationRow
 from pipeline.dispatch import CeleryDispatcher
-from pipeline.intake import submit_file
-from pipeline.services import Services, build_services
-from pipeline.steps import STEP_SCORE, STEP_TRANSCRIBE
 from tests.conftest import skip_or_fail
 from tests.pipeline.celery_harness import (
     FAST_RECOVERY,

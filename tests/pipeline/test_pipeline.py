@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import Conflict, NotFound, UnsupportedMediaType
-from models.orm import Call, CallStatus, EvaluationRow, MomentRow, TranscriptRow
-from pipeline.intake import submit_file
+from domains.calls.intake import submit_file
+from domains.calls.service import retry
+from domains.kit.services import Services
+from models.calls import Call, CallStatus, TranscriptRow
+from models.reviews import EvaluationRow, MomentRow
 from pipeline.review import review_paths
-from pipeline.services import Services
-from pipeline.steps import process_call, retry, score, transcribe
+from pipeline.steps import process_call, score, transcribe
 
 GOOD_CALL = """\
 Agent: Thank you for calling Northwind Energy, my name is Priya, how can I help you today?

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from models.orm import Call, CallStatus
+from domains.calls.intake import submit_file
+from domains.calls.service import get_call
+from domains.kit.services import Services, build_services
+from models.calls import Call, CallStatus
 from pipeline.dispatch import CeleryDispatcher
 from pipeline.embedded import EmbeddedRunner
-from pipeline.intake import submit_file
 from pipeline.reaper import reap
-from pipeline.services import Services, build_services
-from pipeline.steps import get_call, pending_call_ids, requeue_interrupted
+from pipeline.steps import pending_call_ids, requeue_interrupted
 from tests.conftest import make_settings
 from tests.pipeline.test_pipeline import GOOD_CALL
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from models.orm import Call
+from domains.kit.services import Services, build_services
+from models.calls import Call
 from pipeline.review import review_paths
-from pipeline.services import Services, build_services
 from tests.conftest import make_settings
 from tests.synth import Turn, render_call
 from transcription import decode_audio

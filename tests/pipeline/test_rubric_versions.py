@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import RubricError
-from models.orm import AuditEvent, CallStatus, RubricRow
-from models.review import RubricSource
-from pipeline.intake import submit_file
-from pipeline.results import load_review
-from pipeline.rubric_admin import import_rubric, rubric_version, rubric_versions
-from pipeline.rubrics import builtin_rubrics, call_rubric_row
-from pipeline.services import Services
+from domains.calls.intake import submit_file
+from domains.kit.services import Services
+from domains.reviews.service import load_review
+from domains.rubrics.admin import import_rubric, rubric_version, rubric_versions
+from domains.rubrics.service import builtin_rubrics, call_rubric_row
+from models.audit import AuditEvent
+from models.calls import CallStatus
+from models.rubrics import RubricRow, RubricSource
 from pipeline.steps import process_call
 from tests.pipeline.test_pipeline import GOOD_CALL
 
@@ -115,7 +116,7 @@ def test_invalid_rubric_names_field_and_line(svc: Services):
 def test_rubric_vocabulary_joins_the_settings_vocabulary(svc: Services, tmp_path: Path):
     from dataclasses import replace
 
-    from pipeline.rubrics import rubric_fingerprint
+    from domains.rubrics.service import rubric_fingerprint
     from pipeline.steps import with_rubric_vocabulary
     from scoring import default_rubric, load_rubric
 

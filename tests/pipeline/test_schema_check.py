@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import SchemaOutOfDate
+from domains.kit.services import build_services
 from models.migrate import current_revision, head_revision, upgrade
-from pipeline.services import build_services
 from tests.conftest import make_settings
 
 

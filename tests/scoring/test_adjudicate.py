@@ -26,7 +26,7 @@ import pytest
 
 from core.errors import ModelUnavailable
 from core.settings import Settings
-from pipeline.services import build_adjudicator
+from domains.kit.services import build_adjudicator
 from scoring.adjudicate import Answer, ModelAdjudicator, Question
 from scoring.chat import LLMRejected, OpenAICompatibleChat, load_llama_cpp
 from scoring.gguf import DEFAULT_GGUF, PackagedGGUF, install_gguf, packaged_parts, resolve_gguf

@@ -1,4 +1,4 @@
-"""pipeline.backtest on a small hand-labelled set of text transcripts (data/backtest/)."""
+"""domains.rubrics.backtest on a small hand-labelled set of text transcripts (data/backtest/)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pipeline.backtest import backtest, format_report
+from domains.rubrics.backtest import backtest, format_report
 from scoring import builtin_rubrics, default_rubric, load_rubric
 
 DATA = Path(__file__).parent / "data" / "backtest"

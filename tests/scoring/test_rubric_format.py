@@ -187,7 +187,7 @@ def test_bonus_alone_cannot_make_a_score() -> None:
 
 
 def test_cue_sets_are_rubric_data_covered_by_the_fingerprint() -> None:
-    from pipeline.rubrics import rubric_fingerprint
+    from domains.rubrics.service import rubric_fingerprint
     from scoring import default_rubric
 
     base = default_rubric()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from transcription.engines import AsrSegment, AsrWord
+from transcription.asr import AsrSegment, AsrWord
 from transcription.guards import clean_segments, cut_loops
 from transcription.turns import cut
 

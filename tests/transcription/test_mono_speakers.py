@@ -11,7 +11,7 @@ import pytest
 from tests.scenarios import repeatable_sox
 from tests.synth import Event, RenderedCall, RenderedTurn, Turn, render_call
 from transcription import Transcript, transcribe_file
-from transcription.engines import AsrWord
+from transcription.asr import AsrWord
 from transcription.speakers import VoiceFeatures, role_score, split_at_pauses
 from transcription.turns import Piece
 

@@ -20,8 +20,8 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from models.orm import Role, User
-from pipeline.services import Services
+from domains.kit.services import Services
+from models.accounts import Role, User
 from tests.api.factories import make_user
 from tests.conftest import REPO, make_settings, skip_or_fail
 

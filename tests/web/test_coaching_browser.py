@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from models.orm import Role
+from models.accounts import Role
 from tests.api.factories import make_user
 from tests.coaching.history import scored_call
 from tests.synth import RenderedCall, Turn, cache_key, render_call

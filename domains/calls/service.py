@@ -1,0 +1,32 @@
+"""One call: read it (or a 404) and put a failed one back at the step that failed."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, NotFound
+from domains.kit.services import Services
+from models.calls import Call, CallStatus, TranscriptRow
+
+
+def get_call(session: Session, call_id: uuid.UUID) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"call {call_id} not found")
+    return call
+
+
+def retry(svc: Services, call_id: uuid.UUID) -> None:
+    """Put a failed call back at the step that failed; the upload was kept."""
+    with svc.session_factory() as s:
+        call = get_call(s, call_id)
+        if call.status != CallStatus.failed:
+            raise Conflict(f"call {call_id} is {call.status.value}, not failed; nothing to retry")
+        has_transcript = s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id))
+        call.status = CallStatus.transcribed if has_transcript else CallStatus.queued
+        call.failed_step = None
+        call.error = None
+        s.commit()

@@ -1,0 +1,85 @@
+"""One unit of work: services take a session, change rows and flush; they never commit. The
+request dependency (``domains.kit.deps``) and the runners (``unit_of_work``) commit once.
+
+Work for the pipeline found during a transaction (an upload, a retry, a batch) is recorded on
+the session with ``enqueue_after_commit`` and handed to the dispatcher only after that
+transaction commits: a worker never looks for a call that is not there yet, and a rollback
+sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.kit.jobs import Dispatcher
+
+log = logging.getLogger(__name__)
+_JOBS = "callreview.jobs"
+
+
+@dataclass(frozen=True)
+class Job:
+    call_id: uuid.UUID
+    batch_id: uuid.UUID | None = None
+    step: str | None = None
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose work is committed once at the end, or rolled back on an exception."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def enqueue_after_commit(
+    session: Session,
+    call_id: uuid.UUID,
+    *,
+    batch_id: uuid.UUID | None = None,
+    step: str | None = None,
+) -> None:
+    """Run ``call_id``'s next step once this session's transaction has committed."""
+    session.info.setdefault(_JOBS, []).append(Job(call_id, batch_id, step))
+
+
+def pending_jobs(session: Session) -> list[Job]:
+    """The jobs recorded on ``session`` and not sent yet (for tests and diagnostics)."""
+    return list(session.info.get(_JOBS, ()))
+
+
+class JobRelay:
+    """Sends each committed transaction's jobs to the dispatcher; drops a rolled-back one's.
+    Installed once per session factory (``Services.attach_dispatcher``)."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.dispatcher: Dispatcher | None = None
+        event.listen(factory, "after_commit", self._after_commit)
+        event.listen(factory, "after_soft_rollback", self._after_rollback)
+
+    def _after_commit(self, session: Session) -> None:
+        jobs = session.info.pop(_JOBS, [])
+        if not jobs:
+            return
+        if self.dispatcher is None:
+            # No dispatcher in this process (a CLI import, a test): the calls stay queued and
+            # the next runner's start-up (resume) or the reaper picks them up.
+            log.info("%d job(s) committed with no dispatcher attached; left queued", len(jobs))
+            return
+        for job in jobs:
+            self.dispatcher.enqueue(job.call_id, batch_id=job.batch_id, step=job.step)
+
+    def _after_rollback(self, session: Session, previous_transaction: object) -> None:
+        if not session.in_transaction():  # the outermost transaction: its work is gone
+            session.info.pop(_JOBS, None)
