@@ -45,11 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.demo_enabled:
             from domains.accounts.demo import seed_demo
 
-            for call_id in seed_demo(svc, SAMPLES_DIR):
-                app.state.runner.enqueue(call_id)
+            seed_demo(svc, SAMPLES_DIR)  # its calls are enqueued once seeded
         try:
             yield
         finally:
+            svc.attach_dispatcher(None)
             app.state.runner.shutdown()
             svc.close()
 

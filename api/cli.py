@@ -180,7 +180,10 @@ def users_create(
 
     svc = _services()
     try:
-        user_id = create_user(svc, email=email, name=name, role=role, password=password, team=team)
+        with svc.unit_of_work() as session:
+            user_id = create_user(
+                session, email=email, name=name, role=role, password=password, team=team
+            )
     except CallReviewError as exc:
         _err(f"error: {exc.message}")
         raise typer.Exit(1) from exc
@@ -196,10 +199,9 @@ def _account_change(email: str, change: Any, done: str) -> None:
     try:
         from domains.accounts.service import user_by_email
 
-        with svc.session_factory() as session:
+        with svc.unit_of_work() as session:
             user = user_by_email(session, email)
             change(session, user)
-            session.commit()
             typer.echo(f"{done}: {user.name} <{user.email}>")
     except CallReviewError as exc:
         _err(f"error: {exc.message}")

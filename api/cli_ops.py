@@ -89,7 +89,7 @@ def batch(
         agent=agent,
     )
     try:
-        created = batches.create_batch(svc, dispatcher, filters, trigger="cli")
+        created = batches.start_batch(svc, filters, trigger="cli")
         typer.echo(str(created.batch_id))
         sys.stdout.flush()
         embedded = svc.settings.broker_url is None

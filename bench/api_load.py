@@ -75,7 +75,10 @@ def seed(settings: Settings, n_calls: int) -> None:
                 filename=f"c{i}.wav",
                 audio=tone_wav(0.2, hz=100.0 + i),  # distinct recordings, not duplicates
             )
-        create_user(svc, email="qa@bench.example", name="QA", role="qa_analyst", password=PASSWORD)
+        with svc.unit_of_work() as s:
+            create_user(
+                s, email="qa@bench.example", name="QA", role="qa_analyst", password=PASSWORD
+            )
     finally:
         svc.close()
 

@@ -28,13 +28,10 @@ EMAIL = "target@bench.example"
 def hammer(settings: Settings, seconds: float) -> dict[str, float]:
     app = create_app(settings)
     with TestClient(app) as client:
-        create_user(
-            app.state.services,
-            email=EMAIL,
-            name="Target",
-            role="agent",
-            password="the real password is long",
-        )
+        with app.state.services.unit_of_work() as s:
+            create_user(
+                s, email=EMAIL, name="Target", role="agent", password="the real password is long"
+            )
         counts = {200: 0, 401: 0, 429: 0}
         t0 = time.perf_counter()
         n = 0

@@ -11,6 +11,7 @@ private redis-server and a scratch database are started and removed.
 from __future__ import annotations
 
 from core.runtime import limit_threads
+from tests.support.pipeline_calls import start_batch_with, submit
 
 limit_threads()  # before numpy loads: the embedded runner computes in this process
 
@@ -27,7 +28,6 @@ from sqlalchemy import func, select  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
 from domains.batches import service as batches  # noqa: E402
-from domains.calls.intake import submit_file  # noqa: E402
 from domains.kit.jobs import Dispatcher  # noqa: E402
 from domains.kit.services import Services, build_services  # noqa: E402
 from models.calls import TranscriptRow  # noqa: E402
@@ -95,11 +95,9 @@ def processing_s(svc: Services, ids: list[uuid.UUID]) -> float:
 
 
 def run_batch(svc: Services, dispatcher: Dispatcher, paths: list[Path], label: str) -> dict:
-    ids = [submit_file(svc, p, agent=label).call_id for p in paths]
+    ids = [submit(svc, p, agent=label).call_id for p in paths]
     t0 = time.perf_counter()
-    created = batches.create_batch(
-        svc, dispatcher, batches.BatchFilters(agent=label), trigger="cli"
-    )
+    created = start_batch_with(svc, dispatcher, batches.BatchFilters(agent=label), trigger="cli")
     final = batches.wait(
         svc, dispatcher, created.batch_id, timeout_s=1800, poll_s=0.1, reconcile_every_s=None
     )

@@ -94,9 +94,14 @@ class CeleryDispatcher:
 
 
 def make_dispatcher(svc: Services) -> Dispatcher:
-    """Embedded when ``broker_url`` is unset, Celery when it is set."""
+    """Embedded when ``broker_url`` is unset, Celery when it is set; attached to ``svc`` so
+    the jobs its transactions record are sent here once they commit."""
+    dispatcher: Dispatcher
     if svc.settings.broker_url is None:
         from pipeline.embedded import EmbeddedRunner
 
-        return EmbeddedRunner(svc, workers=svc.settings.workers)
-    return CeleryDispatcher(svc)
+        dispatcher = EmbeddedRunner(svc, workers=svc.settings.workers)
+    else:
+        dispatcher = CeleryDispatcher(svc)
+    svc.attach_dispatcher(dispatcher)
+    return dispatcher

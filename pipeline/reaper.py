@@ -64,7 +64,7 @@ def reap(svc: Services, dispatcher: Dispatcher, now: datetime | None = None) -> 
     for cid in stale:
         dispatcher.enqueue(cid)
     if unsent:
-        with svc.session_factory() as s:
+        with svc.unit_of_work() as s:
             # Waiting calls carry no lease: the clock restarts so each is re-sent once per lease.
             s.execute(
                 update(Call)
@@ -72,7 +72,6 @@ def reap(svc: Services, dispatcher: Dispatcher, now: datetime | None = None) -> 
                 .values(updated_at=now)
                 .execution_options(synchronize_session=False)
             )
-            s.commit()
         for cid in unsent:
             dispatcher.enqueue(cid)
     if stale or unsent:

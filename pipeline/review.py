@@ -9,7 +9,7 @@ from typing import Any
 
 from core.errors import CallReviewError
 from domains.calls.intake import submit_file
-from domains.calls.service import get_call, retry
+from domains.calls.service import get_call, reset_failed
 from domains.kit.services import Services
 from domains.reviews.service import load_review
 from models.calls import CallStatus
@@ -35,16 +35,16 @@ def review_paths(
     outcome = ReviewOutcome()
     for path in files:
         try:
-            submitted = submit_file(svc, path, agent=agent, rubric=rubric)
+            with svc.unit_of_work() as s:
+                submitted = submit_file(svc, s, path, agent=agent, rubric=rubric)
+                status = get_call(s, submitted.call_id).status
+                if status == CallStatus.failed:
+                    reset_failed(s, submitted.call_id)  # processed right here, below
         except CallReviewError as exc:
             outcome.rejected.append((str(path), exc.message))
             if on_done:
                 on_done(path.name)
             continue
-        with svc.session_factory() as s:
-            status = get_call(s, submitted.call_id).status
-        if status == CallStatus.failed:
-            retry(svc, submitted.call_id)
         if status not in (CallStatus.scored, CallStatus.not_scorable):
             process_call(svc, submitted.call_id)
         with svc.session_factory() as s:

@@ -92,7 +92,6 @@ def _claim(
         .execution_options(synchronize_session=False)
     )
     if gave_up.rowcount:  # type: ignore[attr-defined]
-        session.commit()
         log.warning("call %s given up at %s: %d claims", call_id, step, svc.settings.max_claims)
         return False
     res = session.execute(
@@ -101,7 +100,6 @@ def _claim(
         .values(status=to, attempts=Call.attempts + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
@@ -114,14 +112,13 @@ def _holding(svc: Services, call_id: uuid.UUID, status: CallStatus) -> Iterator[
     def beat() -> None:
         while not stop.wait(interval):
             try:
-                with svc.session_factory() as s:
+                with svc.unit_of_work() as s:
                     s.execute(
                         update(Call)
                         .where(Call.id == call_id, Call.status == status)
                         .values(updated_at=datetime.now(UTC))
                         .execution_options(synchronize_session=False)
                     )
-                    s.commit()
             except TRANSIENT_DB_ERRORS as exc:  # the next beat may get through
                 log.warning("lease heartbeat for call %s failed: %s", call_id, exc)
 
@@ -135,14 +132,13 @@ def _holding(svc: Services, call_id: uuid.UUID, status: CallStatus) -> Iterator[
 
 
 def _set_status(svc: Services, call_id: uuid.UUID, status: CallStatus, **values: object) -> None:
-    with svc.session_factory() as s:
+    with svc.unit_of_work() as s:
         s.execute(
             update(Call)
             .where(Call.id == call_id)
             .values(status=status, updated_at=datetime.now(UTC), **values)
             .execution_options(synchronize_session=False)
         )
-        s.commit()
 
 
 def _fail(svc: Services, call_id: uuid.UUID, step: str, message: str) -> None:
@@ -186,7 +182,7 @@ def with_rubric_vocabulary(
 
 
 def transcribe(svc: Services, call_id: uuid.UUID) -> None:
-    with svc.session_factory() as s:
+    with svc.unit_of_work() as s:  # the claim is committed before the (long) work starts
         call = get_call(s, call_id)
         if s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id)):
             return
@@ -220,39 +216,37 @@ def transcribe(svc: Services, call_id: uuid.UUID) -> None:
             # must not outlive the call's processing.
             redacted_key = store_transcript_copy(svc, transcript)
         elapsed = time.perf_counter() - t0
-        with svc.session_factory() as s:
-            s.add(
-                TranscriptRow(
-                    call_id=call_id,
-                    engine=transcript.engine,
-                    model=transcript.model,
-                    language=transcript.language,
-                    speaker_method=transcript.speaker_method,
-                    segments=[segment_to_json(seg) for seg in transcript.segments],
-                    processing_s=round(elapsed, 3),
+        try:
+            with svc.unit_of_work() as s:
+                s.add(
+                    TranscriptRow(
+                        call_id=call_id,
+                        engine=transcript.engine,
+                        model=transcript.model,
+                        language=transcript.language,
+                        speaker_method=transcript.speaker_method,
+                        segments=[segment_to_json(seg) for seg in transcript.segments],
+                        processing_s=round(elapsed, 3),
+                    )
                 )
-            )
-            call_row = get_call(s, call_id)
-            if info is not None:
-                call_row.duration_s = info.duration_s
-                call_row.channels = info.channels
-                call_row.sample_rate = info.sample_rate
-            else:
-                call_row.duration_s = transcript.duration_s
-            call_row.status = CallStatus.transcribed
-            original_key = call_row.storage_key
-            if redacted_key is not None and kind == "transcript":
-                call_row.storage_key = redacted_key
-            elif redacted_key is not None:
-                call_row.redacted_storage_key = redacted_key
-                if not svc.settings.keep_original_audio:
-                    # Policy: only the muted copy stays (a retry then starts from it).
+                call_row = get_call(s, call_id)
+                if info is not None:
+                    call_row.duration_s = info.duration_s
+                    call_row.channels = info.channels
+                    call_row.sample_rate = info.sample_rate
+                else:
+                    call_row.duration_s = transcript.duration_s
+                call_row.status = CallStatus.transcribed
+                original_key = call_row.storage_key
+                if redacted_key is not None and kind == "transcript":
                     call_row.storage_key = redacted_key
-            try:
-                s.commit()
-            except IntegrityError:
-                s.rollback()  # a racing worker wrote it first: one transcript stands
-                return
+                elif redacted_key is not None:
+                    call_row.redacted_storage_key = redacted_key
+                    if not svc.settings.keep_original_audio:
+                        # Policy: only the muted copy stays (a retry then starts from it).
+                        call_row.storage_key = redacted_key
+        except IntegrityError:  # a racing worker wrote it first: one transcript stands
+            return
         if redacted_key is not None and (
             kind == "transcript" or not svc.settings.keep_original_audio
         ):
@@ -276,7 +270,7 @@ def _has_ai_evaluation(session: Session, call_id: uuid.UUID, rubric_id: uuid.UUI
 
 def score(svc: Services, call_id: uuid.UUID) -> None:
     def work() -> None:
-        with svc.session_factory() as s:
+        with svc.unit_of_work() as s:  # the claim is committed before the (long) work starts
             call = get_call(s, call_id)
             # The latest version of the call's rubric (a file: exactly its content).
             rubric_row = call_rubric_row(s, call.rubric_name)
@@ -317,42 +311,41 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
             )
             moments, feedback = consequences(transcript, evaluation, rubric=rubric)
         elapsed = time.perf_counter() - t0
-        with svc.session_factory() as s:
-            s.execute(
-                update(EvaluationRow)
-                .where(EvaluationRow.call_id == call_id)
-                .values(is_current=False)
-                .execution_options(synchronize_session=False)
-            )
-            ev_row = EvaluationRow(
-                call_id=call_id,
-                rubric_id=rubric_id,
-                source="ai",
-                is_current=True,
-                score=evaluation.score,
-                auto_failed=evaluation.auto_failed,
-                provisional=evaluation.provisional,
-                provisional_reason=evaluation.provisional_reason or None,
-                provisional_criteria=list(evaluation.provisional_criteria) or None,
-                processing_s=round(elapsed, 4),
-                criteria=criterion_rows(evaluation.criteria),
-            )
-            s.add(ev_row)
-            s.flush()
-            add_consequences(
-                s, call_id=call_id, evaluation_id=ev_row.id, moments=moments, feedback=feedback
-            )
-            call_row = get_call(s, call_id)
-            if scorability is not None:
-                call_row.scorability = scorability_to_json(scorability)
-            call_row.status = CallStatus.scored
-            call_row.scored_at = datetime.now(UTC)
-            call_row.failed_step = None
-            call_row.error = None
-            try:
-                s.commit()
-            except IntegrityError:
-                s.rollback()  # a racing worker scored it first
+        try:
+            with svc.unit_of_work() as s:
+                s.execute(
+                    update(EvaluationRow)
+                    .where(EvaluationRow.call_id == call_id)
+                    .values(is_current=False)
+                    .execution_options(synchronize_session=False)
+                )
+                ev_row = EvaluationRow(
+                    call_id=call_id,
+                    rubric_id=rubric_id,
+                    source="ai",
+                    is_current=True,
+                    score=evaluation.score,
+                    auto_failed=evaluation.auto_failed,
+                    provisional=evaluation.provisional,
+                    provisional_reason=evaluation.provisional_reason or None,
+                    provisional_criteria=list(evaluation.provisional_criteria) or None,
+                    processing_s=round(elapsed, 4),
+                    criteria=criterion_rows(evaluation.criteria),
+                )
+                s.add(ev_row)
+                s.flush()
+                add_consequences(
+                    s, call_id=call_id, evaluation_id=ev_row.id, moments=moments, feedback=feedback
+                )
+                call_row = get_call(s, call_id)
+                if scorability is not None:
+                    call_row.scorability = scorability_to_json(scorability)
+                call_row.status = CallStatus.scored
+                call_row.scored_at = datetime.now(UTC)
+                call_row.failed_step = None
+                call_row.error = None
+        except IntegrityError:
+            pass  # a racing worker scored it first: one evaluation stands
 
     _guarded(svc, call_id, STEP_SCORE, work)
 
@@ -360,7 +353,7 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
 def _not_scorable(svc: Services, call_id: uuid.UUID, scorability: Scorability) -> None:
     """The call ends here: its transcript is kept, nothing is scored (no averages move)."""
     log.info("call %s is not scorable: %s", call_id, scorability.detail)
-    with svc.session_factory() as s:
+    with svc.unit_of_work() as s:
         s.execute(
             update(Call)
             .where(Call.id == call_id, Call.status == CallStatus.scoring)
@@ -373,7 +366,6 @@ def _not_scorable(svc: Services, call_id: uuid.UUID, scorability: Scorability) -
             )
             .execution_options(synchronize_session=False)
         )
-        s.commit()
 
 
 def process_call(svc: Services, call_id: uuid.UUID) -> CallStatus:
@@ -394,7 +386,7 @@ def requeue_interrupted(svc: Services) -> int:
     """Embedded mode start-up: calls left mid-step by a stopped process go back to the queue,
     except one already claimed ``max_claims`` times: it took the process down each time, so it
     is given up with a reason instead of crashing every restart."""
-    with svc.session_factory() as s:
+    with svc.unit_of_work() as s:
         n = 0
         for status, step in (
             (CallStatus.transcribing, STEP_TRANSCRIBE),
@@ -422,7 +414,6 @@ def requeue_interrupted(svc: Services) -> int:
                 .execution_options(synchronize_session=False)
             )
             n += res.rowcount  # type: ignore[attr-defined]
-        s.commit()
     return n
 
 

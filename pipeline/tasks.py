@@ -136,9 +136,8 @@ def nightly_batch(self: Task) -> str:
 
     svc = worker_services()
     since = datetime.now(UTC) - timedelta(hours=svc.settings.nightly_batch_lookback_h)
-    created = batches.create_batch(
-        svc, CeleryDispatcher(svc, app), batches.BatchFilters(since=since), trigger="schedule"
-    )
+    svc.attach_dispatcher(CeleryDispatcher(svc, app))
+    created = batches.start_batch(svc, batches.BatchFilters(since=since), trigger="schedule")
     log.info("nightly batch %s: %d calls", created.batch_id, created.total)
     return str(created.batch_id)
 

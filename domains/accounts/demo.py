@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from core.passwords import hash_password
 from domains.calls.intake import AUDIO_SUFFIXES, submit_file
 from domains.kit.services import Services
+from domains.kit.unit_of_work import enqueue_after_commit
 from models.accounts import Role, User
 from models.calls import Call
 
@@ -24,8 +25,9 @@ DEMO_USERS = (
 
 
 def seed_demo(svc: Services, samples_dir: Path) -> list[uuid.UUID]:
-    """Only into an empty database. Returns the ids of the queued sample calls."""
-    with svc.session_factory() as s:
+    """Only into an empty database, in one unit of work. Returns the ids of the sample calls
+    (enqueued once it has committed)."""
+    with svc.unit_of_work() as s:
         if s.scalar(select(func.count()).select_from(Call)) or s.scalar(
             select(func.count()).select_from(User)
         ):
@@ -40,6 +42,9 @@ def seed_demo(svc: Services, samples_dir: Path) -> list[uuid.UUID]:
                     password_hash=hash_password(DEMO_PASSWORD),
                 )
             )
-        s.commit()
-    files = sorted(p for p in samples_dir.glob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
-    return [submit_file(svc, path, agent="demo-agent").call_id for path in files]
+        s.flush()
+        files = sorted(p for p in samples_dir.glob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
+        call_ids = [submit_file(svc, s, path, agent="demo-agent").call_id for path in files]
+        for call_id in call_ids:
+            enqueue_after_commit(s, call_id)
+        return call_ids

@@ -55,8 +55,8 @@ def set_role(
     try:
         change_role(session, target, role, by=user, team=team.strip())
     except CallReviewError as exc:
+        session.rollback()  # a refused change leaves nothing half-done for the commit
         return _back(error=exc.message)
-    session.commit()
     return _back(done=f"{target.name}: {target.role.value}, team {target.team or '–'}")
 
 
@@ -71,8 +71,8 @@ def set_activity(
     try:
         set_active(session, target, active, by=user)
     except CallReviewError as exc:
+        session.rollback()  # a refused change leaves nothing half-done for the commit
         return _back(error=exc.message)
-    session.commit()
     return _back(done=f"{target.name} {'reactivated' if active else 'deactivated'}")
 
 
@@ -87,6 +87,6 @@ def set_password(
     try:
         reset_password(session, target, password, by=user)
     except CallReviewError as exc:
+        session.rollback()  # a refused change leaves nothing half-done for the commit
         return _back(error=exc.message)
-    session.commit()
     return _back(done=f"new password set for {target.name}; their sessions have ended")

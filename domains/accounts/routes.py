@@ -45,7 +45,6 @@ def update_user(user_id: uuid.UUID, body: UserPatch, session: SessionDep, user: 
         change_role(session, target, (body.role or target.role).value, by=user, team=body.team)
     if body.active is not None:
         set_active(session, target, body.active, by=user)
-    session.commit()
     return UserOut.of(target)
 
 
@@ -55,5 +54,4 @@ def reset_user_password(
 ) -> Response:
     """Set a new password for a user (the password policy applies); ends their sessions."""
     reset_password(session, get_user(session, user_id), body.password, by=user)
-    session.commit()
     return Response(status_code=204)

@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, InvalidInput
 from core.passwords import hash_password, password_problem
 from domains.audit import service as audit
-from domains.kit.services import Services
 from models.accounts import Role, User
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def create_user(
-    svc: Services,
+    session: Session,
     *,
     email: str,
     name: str,
@@ -37,33 +36,31 @@ def create_user(
         raise InvalidInput("name must not be empty")
     if problem := password_problem(password, email=email, name=name.strip()):
         raise InvalidInput(problem)
-    with svc.session_factory() as s:
-        taken = s.scalar(select(User.id).where(or_(User.email == email, User.name == name)))
-        if taken is not None:
-            raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists")
-        user = User(
-            email=email,
-            name=name.strip(),
-            role=Role(role),
-            team=team,
-            password_hash=hash_password(password),
-        )
-        s.add(user)
-        try:
-            s.flush()  # the id, for the audit row
-            audit.record(
-                s,
-                actor_id=by,
-                action="user.created",
-                entity="user",
-                entity_id=user.id,
-                role=role,
-                team=team,
-            )
-            s.commit()
-        except IntegrityError as exc:
-            raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists") from exc
-        return user.id
+    taken = session.scalar(select(User.id).where(or_(User.email == email, User.name == name)))
+    if taken is not None:
+        raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=Role(role),
+        team=team,
+        password_hash=hash_password(password),
+    )
+    try:
+        with session.begin_nested():  # a racing twin loses only this insert (flushed: the id)
+            session.add(user)
+    except IntegrityError as exc:
+        raise Conflict(f"a user with e-mail {email!r} or name {name!r} already exists") from exc
+    audit.record(
+        session,
+        actor_id=by,
+        action="user.created",
+        entity="user",
+        entity_id=user.id,
+        role=role,
+        team=team,
+    )
+    return user.id
 
 
 def visible_users(session: Session, user: User, *, role: Role | None = None) -> list[User]:

@@ -59,7 +59,6 @@ def export_evaluations(session: SessionDep, user: Reviewer, filters: CallFilters
         entity_id="evaluations.csv",
         rows=max(0, body.count("\n") - 1),
     )
-    session.commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(
         body,

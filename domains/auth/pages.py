@@ -78,7 +78,6 @@ def logout(request: Request, svc: ServicesDep, session: SessionDep) -> Response:
             user = None  # already expired or revoked
         if user is not None:
             revoke_tokens(session, user, by=user, reason="logout")
-            session.commit()
     response = RedirectResponse("/login", status_code=303)
     clear_token_cookie(response)
     return response

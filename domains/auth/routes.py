@@ -65,7 +65,6 @@ def login(
 def logout(session: SessionDep, user: CurrentUser) -> Response:
     """End every session of the caller: all their tokens stop working."""
     revoke_tokens(session, user, by=user, reason="logout")
-    session.commit()
     return Response(status_code=204)
 
 
@@ -79,7 +78,6 @@ def change_my_password(body: PasswordChangeIn, session: SessionDep, user: Curren
     """Change your password (at least 12 characters, not your e-mail or name, not a common
     one); every existing token, this one included, stops working."""
     change_password(session, user, body.current_password, body.new_password)
-    session.commit()
     return Response(status_code=204)
 
 

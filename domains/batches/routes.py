@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from domains.auth.dependencies import Reviewer
 from domains.batches import service as batches
-from domains.kit.deps import RunnerDep, ServicesDep
+from domains.kit.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["batches"])
 
@@ -42,22 +42,22 @@ class BatchOut(BaseModel):
 
 
 @router.post("/batches", status_code=202, response_model=BatchOut)
-def create_batch(body: BatchIn, svc: ServicesDep, runner: RunnerDep, user: Reviewer) -> BatchOut:
+def create_batch(body: BatchIn, svc: ServicesDep, session: SessionDep, user: Reviewer) -> BatchOut:
     """Enqueue every matching call you may see (default: every pending call)."""
     filters = batches.BatchFilters(
         since=body.since, until=body.until, statuses=tuple(body.status), agent=body.agent
     )
-    created = batches.create_batch(svc, runner, filters, trigger="api", user=user)
+    created = batches.create_batch(svc, session, filters, trigger="api", user=user)
     return BatchOut(**asdict(created))
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut)
-def get_batch(batch_id: uuid.UUID, svc: ServicesDep, user: Reviewer) -> BatchOut:
+def get_batch(batch_id: uuid.UUID, session: SessionDep, user: Reviewer) -> BatchOut:
     """Progress: ``done`` (scored), ``failed``, ``skipped`` and items by step."""
-    return BatchOut(**asdict(batches.progress(svc, batch_id, user=user)))
+    return BatchOut(**asdict(batches.progress(session, batch_id, user=user)))
 
 
 @router.post("/batches/{batch_id}/cancel", response_model=BatchOut)
-def cancel_batch(batch_id: uuid.UUID, svc: ServicesDep, user: Reviewer) -> BatchOut:
+def cancel_batch(batch_id: uuid.UUID, session: SessionDep, user: Reviewer) -> BatchOut:
     """Skip the items not started yet; calls mid-step finish that step."""
-    return BatchOut(**asdict(batches.cancel(svc, batch_id, user=user)))
+    return BatchOut(**asdict(batches.cancel(session, batch_id, user=user)))

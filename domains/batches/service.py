@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from core.errors import InvalidInput, NotFound
 from domains.audit import service as audit
 from domains.auth.access import scope_calls
-from domains.calls.service import retry
+from domains.calls.service import reset_failed
 from domains.kit.jobs import Dispatcher, step_for
 from domains.kit.services import Services
+from domains.kit.unit_of_work import enqueue_after_commit
 from models.accounts import User
 from models.batches import Batch, BatchItem
 from models.calls import Call, CallStatus
@@ -72,7 +73,7 @@ def _stale_before(svc: Services) -> datetime:
     return datetime.now(UTC) - timedelta(seconds=svc.settings.claim_lease_s)
 
 
-def _selection(svc: Services, filters: BatchFilters, user: User | None) -> Any:
+def _selection(svc: Services, session: Session, filters: BatchFilters, user: User | None) -> Any:
     unknown = sorted(set(filters.statuses) - set(SELECTABLE))
     if unknown or not filters.statuses:
         raise InvalidInput(
@@ -94,74 +95,76 @@ def _selection(svc: Services, filters: BatchFilters, user: User | None) -> Any:
     if filters.until is not None:
         query = query.where(Call.created_at < filters.until)
     if filters.agent:
-        query = query.where(Call.agent_id == _agent_id(svc, filters.agent))
+        query = query.where(Call.agent_id == _agent_id(session, filters.agent))
     if user is not None:
         query = scope_calls(query, user)  # a supervisor batches only their team's calls
     return query
 
 
-def _agent_id(svc: Services, agent: str) -> uuid.UUID:
-    with svc.session_factory() as s:
-        try:
-            by_id = s.get(User, uuid.UUID(agent))
-        except ValueError:
-            by_id = None
-        user = by_id or s.scalar(select(User).where(User.name == agent))
-        if user is None:
-            raise NotFound(f"agent {agent!r} not found")
-        return user.id
+def _agent_id(session: Session, agent: str) -> uuid.UUID:
+    try:
+        by_id = session.get(User, uuid.UUID(agent))
+    except ValueError:
+        by_id = None
+    user = by_id or session.scalar(select(User).where(User.name == agent))
+    if user is None:
+        raise NotFound(f"agent {agent!r} not found")
+    return user.id
 
 
 def create_batch(
     svc: Services,
-    dispatcher: Dispatcher,
+    session: Session,
     filters: BatchFilters,
     *,
     trigger: str,
     user: User | None = None,
 ) -> BatchProgress:
-    """Select the matching calls, record the batch, commit, then enqueue each call."""
-    query = _selection(svc, filters, user)
-    with svc.session_factory() as s:
-        rows = list(s.execute(query).all())
-        failed = [cid for cid, status in rows if status == CallStatus.failed]
-    for call_id in failed:
-        retry(svc, call_id)  # back to the step that failed; the upload was kept
-    with svc.session_factory() as s:
-        batch = Batch(
-            trigger=trigger,
-            created_by=user.id if user else None,
-            filters=filters.as_json(),
-            total=len(rows),
-        )
-        s.add(batch)
-        s.flush()
-        s.add_all(BatchItem(batch_id=batch.id, call_id=cid) for cid, _ in rows)
-        audit.record(
-            s,
-            actor_id=user.id if user else None,
-            action="batch.create",
-            entity="batch",
-            entity_id=batch.id,
-            trigger=trigger,
-            total=len(rows),
-            filters=filters.as_json(),
-        )
-        s.commit()
-        batch_id = batch.id
-        plan = [
-            (cid, step_for(status))
-            for cid, status in s.execute(
-                select(Call.id, Call.status)
-                .join(BatchItem, BatchItem.call_id == Call.id)
-                .where(BatchItem.batch_id == batch_id)
-                .order_by(Call.created_at)
-            )
-        ]
-    for call_id, step in plan:  # only now: no worker ever sees an uncommitted batch
+    """Select the matching calls and record the batch in ``session``; each call's next step
+    is enqueued once that transaction commits (no worker ever sees an uncommitted batch)."""
+    rows = list(session.execute(_selection(svc, session, filters, user)).all())
+    for call_id, status in rows:
+        if status == CallStatus.failed:
+            reset_failed(session, call_id)  # back to the step that failed; the upload was kept
+    batch = Batch(
+        trigger=trigger,
+        created_by=user.id if user else None,
+        filters=filters.as_json(),
+        total=len(rows),
+    )
+    session.add(batch)
+    session.flush()
+    session.add_all(BatchItem(batch_id=batch.id, call_id=cid) for cid, _ in rows)
+    audit.record(
+        session,
+        actor_id=user.id if user else None,
+        action="batch.create",
+        entity="batch",
+        entity_id=batch.id,
+        trigger=trigger,
+        total=len(rows),
+        filters=filters.as_json(),
+    )
+    session.flush()
+    for call_id, status in session.execute(
+        select(Call.id, Call.status)
+        .join(BatchItem, BatchItem.call_id == Call.id)
+        .where(BatchItem.batch_id == batch.id)
+        .order_by(Call.created_at)
+    ):
+        step = step_for(status)
         if step is not None:
-            dispatcher.enqueue(call_id, batch_id=batch_id, step=step)
-    return progress(svc, batch_id)
+            enqueue_after_commit(session, call_id, batch_id=batch.id, step=step)
+    return progress(session, batch.id)
+
+
+def start_batch(
+    svc: Services, filters: BatchFilters, *, trigger: str, user: User | None = None
+) -> BatchProgress:
+    """``create_batch`` in its own unit of work (the CLI, the nightly task): committed, then
+    sent to the dispatcher attached to ``svc``."""
+    with svc.unit_of_work() as session:
+        return create_batch(svc, session, filters, trigger=trigger, user=user)
 
 
 def _get_batch(session: Session, batch_id: uuid.UUID, user: User | None) -> Batch:
@@ -177,25 +180,24 @@ def _may_see(user: User, batch: Batch) -> bool:
     return sees_everything(user) or batch.created_by == user.id
 
 
-def progress(svc: Services, batch_id: uuid.UUID, *, user: User | None = None) -> BatchProgress:
-    with svc.session_factory() as s:
-        batch = _get_batch(s, batch_id, user)
-        skipped = (
-            s.scalar(
-                select(func.count())
-                .select_from(BatchItem)
-                .where(BatchItem.batch_id == batch_id, BatchItem.skipped.is_(True))
-            )
-            or 0
+def progress(s: Session, batch_id: uuid.UUID, *, user: User | None = None) -> BatchProgress:
+    batch = _get_batch(s, batch_id, user)
+    skipped = (
+        s.scalar(
+            select(func.count())
+            .select_from(BatchItem)
+            .where(BatchItem.batch_id == batch_id, BatchItem.skipped.is_(True))
         )
-        counts = {status.value: 0 for status in CallStatus}
-        for status, n in s.execute(
-            select(Call.status, func.count())
-            .join(BatchItem, BatchItem.call_id == Call.id)
-            .where(BatchItem.batch_id == batch_id, BatchItem.skipped.is_(False))
-            .group_by(Call.status)
-        ):
-            counts[CallStatus(status).value] = n
+        or 0
+    )
+    counts = {status.value: 0 for status in CallStatus}
+    for status, n in s.execute(
+        select(Call.status, func.count())
+        .join(BatchItem, BatchItem.call_id == Call.id)
+        .where(BatchItem.batch_id == batch_id, BatchItem.skipped.is_(False))
+        .group_by(Call.status)
+    ):
+        counts[CallStatus(status).value] = n
     # A not-scorable call is finished too: its outcome is that nothing could be scored.
     done = counts[CallStatus.scored.value] + counts[CallStatus.not_scorable.value]
     failed = counts[CallStatus.failed.value]
@@ -218,28 +220,27 @@ def progress(svc: Services, batch_id: uuid.UUID, *, user: User | None = None) ->
     )
 
 
-def cancel(svc: Services, batch_id: uuid.UUID, *, user: User | None = None) -> BatchProgress:
+def cancel(s: Session, batch_id: uuid.UUID, *, user: User | None = None) -> BatchProgress:
     """Items whose call has not started are skipped; calls mid-step finish that step."""
-    with svc.session_factory() as s:
-        batch = _get_batch(s, batch_id, user)
-        if batch.cancelled_at is None:
-            batch.cancelled_at = datetime.now(UTC)
-            audit.record(
-                s,
-                actor_id=user.id if user else None,
-                action="batch.cancel",
-                entity="batch",
-                entity_id=batch_id,
-            )
-        not_started = select(Call.id).where(Call.status.in_(_NOT_STARTED))
-        s.execute(
-            update(BatchItem)
-            .where(BatchItem.batch_id == batch_id, BatchItem.call_id.in_(not_started))
-            .values(skipped=True)
-            .execution_options(synchronize_session=False)
+    batch = _get_batch(s, batch_id, user)
+    if batch.cancelled_at is None:
+        batch.cancelled_at = datetime.now(UTC)
+        audit.record(
+            s,
+            actor_id=user.id if user else None,
+            action="batch.cancel",
+            entity="batch",
+            entity_id=batch_id,
         )
-        s.commit()
-    return progress(svc, batch_id)
+    not_started = select(Call.id).where(Call.status.in_(_NOT_STARTED))
+    s.execute(
+        update(BatchItem)
+        .where(BatchItem.batch_id == batch_id, BatchItem.call_id.in_(not_started))
+        .values(skipped=True)
+        .execution_options(synchronize_session=False)
+    )
+    s.flush()
+    return progress(s, batch_id)
 
 
 def is_skipped(svc: Services, batch_id: uuid.UUID, call_id: uuid.UUID) -> bool:
@@ -293,7 +294,7 @@ def open_batch_ids(svc: Services, *, within_h: int = 48) -> list[uuid.UUID]:
         ids = s.scalars(
             select(Batch.id).where(Batch.created_at >= since, Batch.cancelled_at.is_(None))
         )
-        return [bid for bid in ids if progress(svc, bid).state == "running"]
+        return [bid for bid in ids if progress(s, bid).state == "running"]
 
 
 def wait(
@@ -310,7 +311,8 @@ def wait(
     Raises ``TimeoutError`` when ``timeout_s`` passes first."""
     start = last_reconcile = time.monotonic()
     while True:
-        state = progress(svc, batch_id)
+        with svc.session_factory() as s:
+            state = progress(s, batch_id)
         if on_progress is not None:
             on_progress(state)
         if state.finished:

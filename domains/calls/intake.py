@@ -1,5 +1,6 @@
-"""Taking calls in: store the file once (by sha256), create the call row, nothing else.
-Work is enqueued by the caller only after this commit."""
+"""Taking calls in: store the file once (by sha256) and add the call row to the caller's
+session (flushed, never committed). The caller decides how it runs: enqueued after its commit
+(``enqueue_after_commit``: the API, the demo seed) or processed in place (`callreview review`)."""
 
 from __future__ import annotations
 
@@ -41,11 +42,10 @@ def ensure_agent(session: Session, name: str) -> User:
         raise InvalidInput(f"{name} is not an agent ({user.role.value}): calls belong to agents")
     if user is None:
         user = User(name=name, role=Role.agent)
-        session.add(user)
         try:
-            session.commit()
+            with session.begin_nested():  # a savepoint: a racing twin loses only this insert
+                session.add(user)
         except IntegrityError:
-            session.rollback()
             user = session.scalar(select(User).where(User.name == name))
             assert user is not None
     return user
@@ -53,6 +53,7 @@ def ensure_agent(session: Session, name: str) -> User:
 
 def _submit_local(
     svc: Services,
+    session: Session,
     path: Path,
     *,
     agent_id: uuid.UUID,
@@ -65,44 +66,42 @@ def _submit_local(
     if verify_audio and sniffed.kind == "audio":
         _ensure_decodable(path, original_name, svc.audio_limits)
     stored = svc.storage.put_file(path, suffix=sniffed.suffix)
-    with svc.session_factory() as s:
-        agent = s.get(User, agent_id)
-        if agent is None:
-            raise NotFound(f"agent {agent_id} not found")
-        if agent.role != Role.agent:
-            raise InvalidInput(
-                f"{agent.name} is not an agent ({agent.role.value}): calls belong to agents"
-            )
-        existing = s.scalar(
+    agent = session.get(User, agent_id)
+    if agent is None:
+        raise NotFound(f"agent {agent_id} not found")
+    if agent.role != Role.agent:
+        raise InvalidInput(
+            f"{agent.name} is not an agent ({agent.role.value}): calls belong to agents"
+        )
+    existing = session.scalar(
+        select(Call.id).where(Call.agent_id == agent_id, Call.sha256 == stored.sha256)
+    )
+    if existing is not None:
+        # The same recording again: it must not bring back an original that the
+        # redaction policy already removed from the stored call.
+        drop_unreferenced(svc, stored.key)
+        return Submitted(existing, created=False)
+    call = Call(
+        agent_id=agent_id,
+        status=CallStatus.queued,
+        kind=sniffed.kind,
+        sha256=stored.sha256,
+        storage_key=stored.key,
+        original_filename=original_name[:300],
+        size_bytes=stored.size,
+        rubric_name=rubric or svc.settings.default_rubric,
+    )
+    try:
+        with session.begin_nested():
+            session.add(call)
+    except IntegrityError:  # the same upload raced in: answer with the one that won
+        drop_unreferenced(svc, stored.key)
+        won = session.scalar(
             select(Call.id).where(Call.agent_id == agent_id, Call.sha256 == stored.sha256)
         )
-        if existing is not None:
-            # The same recording again: it must not bring back an original that the
-            # redaction policy already removed from the stored call.
-            drop_unreferenced(svc, stored.key)
-            return Submitted(existing, created=False)
-        call = Call(
-            agent_id=agent_id,
-            status=CallStatus.queued,
-            kind=sniffed.kind,
-            sha256=stored.sha256,
-            storage_key=stored.key,
-            original_filename=original_name[:300],
-            size_bytes=stored.size,
-            rubric_name=rubric or svc.settings.default_rubric,
-        )
-        s.add(call)
-        try:
-            s.commit()
-        except IntegrityError:
-            s.rollback()  # the same upload raced in: answer with the one that won
-            drop_unreferenced(svc, stored.key)
-            won = s.scalar(
-                select(Call.id).where(Call.agent_id == agent_id, Call.sha256 == stored.sha256)
-            )
-            assert won is not None
-            return Submitted(won, created=False)
-        return Submitted(call.id, created=True)
+        assert won is not None
+        return Submitted(won, created=False)
+    return Submitted(call.id, created=True)
 
 
 def _ensure_decodable(path: Path, label: str, limits: AudioLimits) -> None:
@@ -119,14 +118,18 @@ def _ensure_decodable(path: Path, label: str, limits: AudioLimits) -> None:
         ) from exc
 
 
-def submit_file(svc: Services, path: Path, *, agent: str, rubric: str | None = None) -> Submitted:
-    with svc.session_factory() as s:
-        agent_id = ensure_agent(s, agent).id
-    return _submit_local(svc, path, agent_id=agent_id, original_name=path.name, rubric=rubric)
+def submit_file(
+    svc: Services, session: Session, path: Path, *, agent: str, rubric: str | None = None
+) -> Submitted:
+    agent_id = ensure_agent(session, agent).id
+    return _submit_local(
+        svc, session, path, agent_id=agent_id, original_name=path.name, rubric=rubric
+    )
 
 
 def submit_upload(
     svc: Services,
+    session: Session,
     stream: BinaryIO,
     *,
     filename: str,
@@ -152,6 +155,7 @@ def submit_upload(
         label = Path(filename or "upload").name
         return _submit_local(
             svc,
+            session,
             Path(tmp_name),
             agent_id=agent_id,
             original_name=label,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -20,22 +21,26 @@ from core.errors import NotFound
 from domains.audit import service as audit
 from domains.calls.redaction import drop_unreferenced
 from domains.kit.services import Services
+from domains.kit.unit_of_work import on_commit
 from models.calls import Call
 
 log = logging.getLogger(__name__)
 
 
 def delete_call(
-    svc: Services, call_id: uuid.UUID, *, actor_id: uuid.UUID | None, reason: str
+    svc: Services,
+    session: Session,
+    call_id: uuid.UUID,
+    *,
+    actor_id: uuid.UUID | None,
+    reason: str,
 ) -> None:
-    with svc.session_factory() as s:
-        call = s.get(Call, call_id)
-        if call is None:
-            raise NotFound(f"call {call_id} not found")
-        keys = _delete(s, call, actor_id=actor_id, action="call.deleted", reason=reason)
-        s.commit()
-    for key in keys:
-        drop_unreferenced(svc, key)
+    """Delete the call's rows; its files go once the deletion has committed."""
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"call {call_id} not found")
+    for key in _delete(session, call, actor_id=actor_id, action="call.deleted", reason=reason):
+        on_commit(session, partial(drop_unreferenced, svc, key))
 
 
 def purge_expired(svc: Services, now: datetime | None = None) -> int:
@@ -45,7 +50,7 @@ def purge_expired(svc: Services, now: datetime | None = None) -> int:
         return 0
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     keys: list[str] = []
-    with svc.session_factory() as s:
+    with svc.unit_of_work() as s:
         calls = list(s.scalars(select(Call).where(Call.created_at < cutoff).limit(500)))
         for call in calls:
             keys += _delete(
@@ -55,7 +60,6 @@ def purge_expired(svc: Services, now: datetime | None = None) -> int:
                 action="call.purged",
                 reason=f"retention period of {days} days ended",
             )
-        s.commit()
     for key in keys:
         drop_unreferenced(svc, key)
     if calls:

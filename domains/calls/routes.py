@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
 from domains.audit import service as audit
@@ -22,8 +23,8 @@ from domains.calls.params import CallFiltersDep
 from domains.calls.retention import delete_call
 from domains.calls.scorability import score_anyway
 from domains.calls.service import get_call, retry
-from domains.kit.deps import RunnerDep, ServicesDep, SessionDep
-from domains.kit.services import Services
+from domains.kit.deps import ServicesDep, SessionDep
+from domains.kit.unit_of_work import enqueue_after_commit
 from domains.reviews.calibration import ensure_not_blind
 from domains.reviews.overrides import override_verdict
 from domains.reviews.schemas import ReviewResult
@@ -71,7 +72,6 @@ class CallPage(BaseModel):
 def upload_call(
     svc: ServicesDep,
     session: SessionDep,
-    runner: RunnerDep,
     user: Uploader,
     file: Annotated[UploadFile, File(description="audio or transcript file")],
     agent_id: Annotated[uuid.UUID, Form()],
@@ -81,24 +81,25 @@ def upload_call(
     the existing call (200, ``duplicate: true``) instead of a second one."""
     visible_agent(session, user, agent_id)
     # Give the request's connection back before the (long) upload: it would otherwise be
-    # held while the body is stored, and 16 uploads at once exhausted the pool.
+    # held while the body is stored, and 16 uploads at once exhausted the pool. Nothing is
+    # pending yet; the session starts a new transaction when it is next used.
     session.close()
-    submitted = submit_upload(svc, file.file, filename=file.filename or "", agent_id=agent_id)
-    with svc.session_factory() as s:
-        status = get_call(s, submitted.call_id).status
-        audit.record(
-            s,
-            actor_id=user.id,
-            action="call.uploaded" if submitted.created else "call.uploaded_again",
-            entity="call",
-            entity_id=submitted.call_id,
-            agent_id=str(agent_id),
-        )
-        s.commit()
+    submitted = submit_upload(
+        svc, session, file.file, filename=file.filename or "", agent_id=agent_id
+    )
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="call.uploaded" if submitted.created else "call.uploaded_again",
+        entity="call",
+        entity_id=submitted.call_id,
+        agent_id=str(agent_id),
+    )
     if submitted.created:
-        runner.enqueue(submitted.call_id)
+        enqueue_after_commit(session, submitted.call_id)
     else:
         response.status_code = 200
+    status = get_call(session, submitted.call_id).status
     return SubmittedOut(
         call_id=submitted.call_id, status=status.value, duplicate=not submitted.created
     )
@@ -152,7 +153,7 @@ def get_audio(
     path = svc.storage.path(call.redacted_storage_key or call.storage_key)
     media = clips.media_type(path)
     if _starts_playback(request):  # not every seek: a player sends a Range request per jump
-        _record_listen(svc, user, call_id, "call.audio_played")
+        _record_listen(session, user, call_id, "call.audio_played")
     return FileResponse(path, media_type=media, filename=f"call-{call.id}{path.suffix}")
 
 
@@ -162,13 +163,11 @@ def _starts_playback(request: Request) -> bool:
 
 
 def _record_listen(
-    svc: Services, user: User, call_id: uuid.UUID, action: str, **details: Any
+    session: Session, user: User, call_id: uuid.UUID, action: str, **details: Any
 ) -> None:
-    with svc.session_factory() as s:
-        audit.record(
-            s, actor_id=user.id, action=action, entity="call", entity_id=call_id, **details
-        )
-        s.commit()
+    audit.record(
+        session, actor_id=user.id, action=action, entity="call", entity_id=call_id, **details
+    )
 
 
 @router.get(
@@ -190,7 +189,7 @@ def get_clip(
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
     stored = svc.storage.path(call.redacted_storage_key or call.storage_key)
     data = clips.cut_wav(stored, start, end)
-    _record_listen(svc, user, call_id, "call.clip_played", start=start, end=end)
+    _record_listen(session, user, call_id, "call.clip_played", start=start, end=end)
     return Response(data, media_type="audio/wav")
 
 
@@ -210,22 +209,16 @@ def erase_call(
     """Delete the call with everything derived from it: recording (original and redacted),
     transcript, evaluations, moments, feedback and reviews. Audited with the reason."""
     visible_call(session, user, call_id)
-    session.rollback()  # nothing of ours is pending; the deletion runs in its own transaction
-    delete_call(svc, call_id, actor_id=user.id, reason=reason)
+    delete_call(svc, session, call_id, actor_id=user.id, reason=reason)
     return Response(status_code=204)
 
 
 @router.post("/calls/{call_id}/retry", status_code=202, response_model=SubmittedOut)
-def retry_call(
-    call_id: uuid.UUID, svc: ServicesDep, session: SessionDep, runner: RunnerDep, user: Reviewer
-) -> SubmittedOut:
+def retry_call(call_id: uuid.UUID, session: SessionDep, user: Reviewer) -> SubmittedOut:
     """Resume a failed call from the step that failed."""
     visible_call(session, user, call_id)
-    retry(svc, call_id)
-    runner.enqueue(call_id)
-    with svc.session_factory() as s:
-        status = get_call(s, call_id).status
-    return SubmittedOut(call_id=call_id, status=status.value)
+    retry(session, call_id)
+    return SubmittedOut(call_id=call_id, status=get_call(session, call_id).status.value)
 
 
 class ScoreAnywayIn(BaseModel):
@@ -247,7 +240,6 @@ def score_not_scorable_call(
     call_id: uuid.UUID,
     body: ScoreAnywayIn,
     session: SessionDep,
-    runner: RunnerDep,
     user: Reviewer,
 ) -> SubmittedOut:
     """Score a call the scorability check marked not scorable (it was a customer
@@ -255,8 +247,7 @@ def score_not_scorable_call(
     log."""
     call = visible_call(session, user, call_id)
     score_anyway(session, call, reason=body.reason, by=user)
-    session.commit()
-    runner.enqueue(call_id)
+    enqueue_after_commit(session, call_id)
     return SubmittedOut(call_id=call_id, status=get_call(session, call_id).status.value)
 
 
@@ -305,5 +296,4 @@ def override_criterion(
     result = override_verdict(
         session, call, criterion_id, verdict=body.verdict, reason=body.reason, by=user
     )
-    session.commit()
     return OverrideOut(**asdict(result))

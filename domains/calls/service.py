@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
-from domains.kit.services import Services
+from domains.kit.unit_of_work import enqueue_after_commit
 from models.calls import Call, CallStatus, TranscriptRow
 
 
@@ -19,14 +19,24 @@ def get_call(session: Session, call_id: uuid.UUID) -> Call:
     return call
 
 
-def retry(svc: Services, call_id: uuid.UUID) -> None:
-    """Put a failed call back at the step that failed; the upload was kept."""
-    with svc.session_factory() as s:
-        call = get_call(s, call_id)
-        if call.status != CallStatus.failed:
-            raise Conflict(f"call {call_id} is {call.status.value}, not failed; nothing to retry")
-        has_transcript = s.scalar(select(TranscriptRow.id).where(TranscriptRow.call_id == call_id))
-        call.status = CallStatus.transcribed if has_transcript else CallStatus.queued
-        call.failed_step = None
-        call.error = None
-        s.commit()
+def reset_failed(session: Session, call_id: uuid.UUID) -> Call:
+    """Put a failed call back at the step that failed (the upload was kept); nothing runs
+    until someone enqueues it."""
+    call = get_call(session, call_id)
+    if call.status != CallStatus.failed:
+        raise Conflict(f"call {call_id} is {call.status.value}, not failed; nothing to retry")
+    has_transcript = session.scalar(
+        select(TranscriptRow.id).where(TranscriptRow.call_id == call_id)
+    )
+    call.status = CallStatus.transcribed if has_transcript else CallStatus.queued
+    call.failed_step = None
+    call.error = None
+    session.flush()
+    return call
+
+
+def retry(session: Session, call_id: uuid.UUID) -> None:
+    """Put a failed call back at the step that failed; that step runs once the caller's
+    transaction commits."""
+    reset_failed(session, call_id)
+    enqueue_after_commit(session, call_id)

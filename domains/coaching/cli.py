@@ -49,7 +49,7 @@ def draft(
 
     svc = _services()
     try:
-        with svc.session_factory() as session:
+        with svc.unit_of_work() as session:
             who = _find_user(session, agent)
             if who is None:
                 typer.echo(f"error: no agent {agent!r}", err=True)
@@ -70,14 +70,16 @@ def draft(
             except CallReviewError as exc:
                 typer.echo(f"error: {exc.message}", err=True)
                 raise typer.Exit(1) from exc
-            session.commit()
+            session.flush()
             if as_json:
                 shown = coaching.to_json(session, cs, boss or who)
-                typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+                report = json.dumps(shown, indent=2, ensure_ascii=False)
             else:
                 focus = ", ".join(f["criterion"] for f in cs.focus) or "none"
-                typer.echo(f"draft for {who.name}: {cs.calls} calls, focus: {focus}")
-            typer.echo(str(cs.id))
+                report = f"draft for {who.name}: {cs.calls} calls, focus: {focus}"
+            draft_id = cs.id
+        typer.echo(report)  # only once the draft is committed
+        typer.echo(str(draft_id))
     finally:
         svc.close()
 

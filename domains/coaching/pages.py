@@ -57,7 +57,6 @@ def session_page(
     if not coaching.is_coach(user):
         return render_page(request, "coaching_agent.html", user, s=data)
     modules = [coaching_training.module_json(m) for m in coaching_training.list_modules(session)]
-    session.commit()  # the shipped catalog, added on first use
     return render_page(
         request,
         "coaching_session.html",

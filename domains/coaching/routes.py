@@ -156,7 +156,6 @@ def create_draft(
         coach=coach,
         polish_with=coaching.polish_config(svc.settings),
     )
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -199,7 +198,6 @@ def patch_session(
         if key in changes:
             changes[key] = getattr(body, key)
     coaching.update(session, cs, changes, by=user)
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -217,7 +215,6 @@ def transition(
     """draft → ready → delivered → acknowledged (the agent, with their own view) → closed."""
     cs = coaching.visible_session(session, user, session_id)
     coaching.transition(session, cs, body.to, by=user, agent_feedback=body.agent_feedback)
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -232,7 +229,6 @@ def follow_up(
     cs = coaching.follow_up(
         session, previous, by=user, polish_with=coaching.polish_config(svc.settings)
     )
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -246,7 +242,6 @@ def task_done(
 ) -> CoachingSessionRead:
     cs = coaching.visible_session(session, user, session_id)
     coaching.mark_done(session, cs, kind="task", ref=str(index), done=body.done, by=user)
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -261,7 +256,6 @@ def training_done(
     """Mark an assigned training module completed (or not)."""
     cs = coaching.visible_session(session, user, session_id)
     coaching.mark_done(session, cs, kind="training", ref=module_id, done=body.done, by=user)
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -277,7 +271,6 @@ def attach_clip(
     coaching_files.add_clip(
         session, cs, call_id=body.call_id, start=body.start, end=body.end, note=body.note, by=user
     )
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -300,7 +293,6 @@ def attach_file(
     coaching_files.add_file(
         svc, session, cs, file.file, filename=file.filename or "upload", note=note, by=user
     )
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -335,7 +327,6 @@ def delete_attachment(
 ) -> CoachingSessionRead:
     cs = coaching.visible_session(session, user, session_id)
     coaching_files.remove_attachment(session, cs, attachment_id, by=user)
-    session.commit()
     return coaching.session_read(session, cs, user)
 
 
@@ -359,7 +350,6 @@ def list_modules(
     session: SessionDep, user: CurrentUser, include_retired: bool = False
 ) -> list[dict[str, Any]]:
     rows = coaching_training.list_modules(session, include_retired=include_retired)
-    session.commit()  # the shipped catalog's modules, added on first use
     return [coaching_training.module_json(r) for r in rows]
 
 
@@ -367,7 +357,6 @@ def list_modules(
 def create_module(body: ModuleIn, session: SessionDep, user: CatalogManager) -> dict[str, Any]:
     coaching_training.ensure_catalog(session)
     row = coaching_training.create_module(session, body.model_dump(), by=user)
-    session.commit()
     return coaching_training.module_json(row)
 
 
@@ -379,7 +368,6 @@ def import_modules(
 ) -> dict[str, Any]:
     """Add or replace modules from a YAML catalog (the shape of the shipped one)."""
     n = coaching_training.import_catalog(session, catalog, by=user)
-    session.commit()
     return {"modules": n}
 
 
@@ -389,7 +377,6 @@ def patch_module(
 ) -> dict[str, Any]:
     row = coaching_training.get_module(session, module_id)
     coaching_training.update_module(session, row, body.model_dump(exclude_unset=True), by=user)
-    session.commit()
     return coaching_training.module_json(row)
 
 
@@ -405,7 +392,6 @@ def upload_module_content(
     coaching_training.set_content(
         svc, session, row, file.file, filename=file.filename or "content", by=user
     )
-    session.commit()
     return coaching_training.module_json(row)
 
 

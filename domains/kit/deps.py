@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from domains.kit.jobs import Dispatcher
 from domains.kit.services import Services
+from domains.kit.unit_of_work import unit_of_work
 
 
 def get_services(request: Request) -> Services:
@@ -17,16 +17,14 @@ def get_services(request: Request) -> Services:
     return svc
 
 
-def get_runner(request: Request) -> Dispatcher:
-    runner: Dispatcher = request.app.state.runner
-    return runner
-
-
 def get_session(svc: Annotated[Services, Depends(get_services)]) -> Iterator[Session]:
-    with svc.session_factory() as session:
+    """The request's one unit of work: committed once when the route returns, rolled back
+    when it raises. Jobs it enqueued are sent after that commit."""
+    with unit_of_work(svc.session_factory) as session:
         yield session
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-RunnerDep = Annotated[Dispatcher, Depends(get_runner)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs before the response is sent, so a commit that fails is the
+# request's error (500), never a 200 for work that was not saved.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -62,10 +62,10 @@ class Services:
         so a process that never asks never loads a model."""
         return build_adjudicator(self.settings)
 
-    @cached_property
-    def relay(self) -> JobRelay:
-        """Hands jobs to the dispatcher once the transaction that recorded them commits."""
-        return JobRelay(self.session_factory)
+    def __post_init__(self) -> None:
+        # Installed with the session factory: after-commit actions run in every process,
+        # jobs go to a dispatcher once one is attached.
+        self.relay = JobRelay(self.session_factory)
 
     def attach_dispatcher(self, dispatcher: Dispatcher | None) -> None:
         """Jobs committed from now on go to ``dispatcher`` (None: they stay queued)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +22,7 @@ from domains.kit.jobs import Dispatcher
 
 log = logging.getLogger(__name__)
 _JOBS = "callreview.jobs"
+_CALLBACKS = "callreview.on_commit"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ def enqueue_after_commit(
     session.info.setdefault(_JOBS, []).append(Job(call_id, batch_id, step))
 
 
+def on_commit(session: Session, callback: Callable[[], object]) -> None:
+    """Run ``callback`` once this session's transaction has committed (never on a rollback):
+    for effects outside the database, such as deleting a file no row points at any more."""
+    session.info.setdefault(_CALLBACKS, []).append(callback)
+
+
 def pending_jobs(session: Session) -> list[Job]:
     """The jobs recorded on ``session`` and not sent yet (for tests and diagnostics)."""
     return list(session.info.get(_JOBS, ()))
@@ -69,6 +76,11 @@ class JobRelay:
         event.listen(factory, "after_soft_rollback", self._after_rollback)
 
     def _after_commit(self, session: Session) -> None:
+        for callback in session.info.pop(_CALLBACKS, []):
+            try:
+                callback()
+            except Exception:  # the commit stands; a leftover file is only disk space
+                log.exception("an after-commit action failed")
         jobs = session.info.pop(_JOBS, [])
         if not jobs:
             return
@@ -83,3 +95,4 @@ class JobRelay:
     def _after_rollback(self, session: Session, previous_transaction: object) -> None:
         if not session.in_transaction():  # the outermost transaction: its work is gone
             session.info.pop(_JOBS, None)
+            session.info.pop(_CALLBACKS, None)

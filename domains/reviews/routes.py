@@ -66,7 +66,6 @@ def confirm(
     """Confirm a verdict without changing it: it leaves the queue and counts for agreement."""
     call = visible_call(session, user, call_id)
     result = confirm_verdict(session, call, criterion_id, note=body.note if body else None, by=user)
-    session.commit()
     return OverrideOut(**asdict(result))
 
 
@@ -114,7 +113,6 @@ def open_dispute(
     dispute = disputes.open_dispute(
         session, call, criterion_id, reason=body.reason, requested_verdict=body.verdict, by=user
     )
-    session.commit()
     return disputes.dispute_json(dispute)
 
 
@@ -141,7 +139,6 @@ def resolve_dispute(
     disputes.resolve_dispute(
         session, dispute, outcome=body.outcome, reason=body.reason, verdict=body.verdict, by=user
     )
-    session.commit()
     return disputes.dispute_json(dispute)
 
 
@@ -176,7 +173,6 @@ def create_calibration(
     cal = calibration.create_session(
         session, call, participant_ids=body.participants, title=body.title, by=user
     )
-    session.commit()
     return calibration.session_json(session, cal, user)
 
 
@@ -212,7 +208,6 @@ def submit_answers(
     """Your verdict for every criterion, once."""
     cal = calibration.get_session(session, user, session_id)
     calibration.submit_answers(session, cal, answers=dict(body.answers), notes=body.notes, by=user)
-    session.commit()
     return calibration.session_json(session, cal, user)
 
 
@@ -223,5 +218,4 @@ def close_calibration(
     """The lead closes the session: agreed answers (final or majority) and the results."""
     cal = calibration.get_session(session, user, session_id)
     calibration.close_session(session, cal, final=dict(body.final) if body else {}, by=user)
-    session.commit()
     return calibration.session_json(session, cal, user)

@@ -36,7 +36,7 @@ def rubric_calibrate(
     settings = get_settings()
     svc = build_services(settings, migrate=False)
     try:
-        with svc.session_factory() as session:
+        with svc.unit_of_work() as session:
             rows = human_labelled(session, rubric)
             merged, added = refit(session, settings.cache_dir, rubric)
     finally:
@@ -107,9 +107,8 @@ def rubric_import(path: Path) -> None:
         raise fail(f"error: cannot read {path}: {exc}", 2) from exc
     svc = services_from_environment()
     try:
-        with svc.session_factory() as s:
+        with svc.unit_of_work() as s:
             imported = import_rubric(s, text, origin="cli", by=None, source=str(path))
-            s.commit()
     except CallReviewError as exc:
         raise fail(exc.message) from exc  # the message names the file, field and line
     finally:
@@ -124,9 +123,8 @@ def rubric_list() -> None:
 
     svc = services_from_environment()
     try:
-        with svc.session_factory() as s:
+        with svc.unit_of_work() as s:  # the shipped rubrics are stored on first use
             items = list_rubrics(s)
-            s.commit()
     finally:
         svc.close()
     for r in items:

@@ -101,7 +101,6 @@ def import_rubric(
     """Import a rubric document. A new name is version 1; other content under a known name is
     the next version (whatever number the YAML carries); the same content changes nothing."""
     imported = rubric_admin.import_rubric(session, text, origin="api", by=user)
-    session.commit()
     if not imported.created:
         response.status_code = 200
     out = asdict(imported)

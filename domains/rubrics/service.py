@@ -87,11 +87,11 @@ def add_rubric_version(
     text: str,
     origin: str,
     by: uuid.UUID | None = None,
+    version: int | None = None,
 ) -> RubricRow:
-    """Store ``rubric`` as version max + 1 of its name. Flushes, never commits; a racing
-    writer of the same name makes the flush fail on the (name, version) key."""
-    top = session.scalar(select(func.max(RubricRow.version)).where(RubricRow.name == rubric.name))
-    version = (top or 0) + 1
+    """Store ``rubric`` as ``version`` (default: max + 1) of its name. Flushes, never commits;
+    a racing writer of the same name makes the flush fail on the (name, version) key."""
+    version = version or next_version(session, rubric.name)
     numbered = rubric.model_copy(update={"version": version})
     body, digest = rubric_fingerprint(numbered)
     row = RubricRow(
@@ -116,22 +116,29 @@ def add_rubric_version(
     return row
 
 
+def next_version(session: Session, name: str) -> int:
+    top = session.scalar(select(func.max(RubricRow.version)).where(RubricRow.name == name))
+    return (top or 0) + 1
+
+
 def ensure_rubric_row(
     session: Session, rubric: Rubric, *, text: str | None = None, origin: str = "builtin"
 ) -> RubricRow:
     """The stored version of ``rubric.name`` with this content, storing it as a new version
-    when none has it. Used by the scoring step, which owns its short session: a new row is
-    committed at once, so a racing worker finds it instead of adding a second version."""
+    when none has it. A racing worker that stored it first wins: the insert is a savepoint,
+    so losing the race costs only that row, and the winner's row is returned."""
     _, digest = rubric_fingerprint(rubric)
     row = rubric_row_with_content(session, rubric.name, digest)
     if row is not None:
         return row
     source = text if text is not None else json.dumps(rubric.model_dump(mode="json"), indent=2)
+    # Read the number before the savepoint: on SQLite a transaction that reads and then
+    # writes cannot wait for a concurrent writer (it fails at once as "database is locked").
+    version = next_version(session, rubric.name)
     try:
-        row = add_rubric_version(session, rubric, text=source, origin=origin)
-        session.commit()
+        with session.begin_nested():
+            row = add_rubric_version(session, rubric, text=source, origin=origin, version=version)
     except IntegrityError:
-        session.rollback()
         row = rubric_row_with_content(session, rubric.name, digest)
         if row is None:
             raise

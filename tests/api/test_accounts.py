@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from core import passwords
 from core.errors import InvalidInput
 from domains.accounts.users import create_user
-from domains.calls.intake import submit_file
 from models.accounts import LoginAttempt, User
 from models.audit import AuditEvent
 from models.calls import Call
@@ -25,6 +24,7 @@ from tests.api.conftest import World
 from tests.api.factories import PASSWORD, make_call
 from tests.api.test_cli import run_cli
 from tests.pipeline.test_pipeline import GOOD_CALL
+from tests.support.pipeline_calls import submit
 
 TOKEN = "/api/v1/auth/token"
 ALICE = "alice.agent@example.com"
@@ -213,15 +213,16 @@ def test_admin_deactivation_reset_and_role_change_are_audited_and_revoke(world: 
 
 
 def test_user_creation_is_audited_and_follows_the_policy(world: World):
-    with pytest.raises(InvalidInput, match="at least 12 characters"):
-        create_user(world.svc, email="new@example.com", name="New", role="agent", password="short1")
-    with pytest.raises(InvalidInput, match="not be the e-mail"):
+    with world.svc.unit_of_work() as s, pytest.raises(InvalidInput, match="at least 12 char"):
+        create_user(s, email="new@example.com", name="New", role="agent", password="short1")
+    with world.svc.unit_of_work() as s, pytest.raises(InvalidInput, match="not be the e-mail"):
         create_user(
-            world.svc, email="new@example.com", name="New", role="agent", password="new@example.com"
+            s, email="new@example.com", name="New", role="agent", password="new@example.com"
         )
-    uid = create_user(
-        world.svc, email="new@example.com", name="New", role="agent", password="a long new phrase"
-    )
+    with world.svc.unit_of_work() as s:
+        uid = create_user(
+            s, email="new@example.com", name="New", role="agent", password="a long new phrase"
+        )
     created = _audit(world, "user.created")
     assert [(e.entity_id, e.details["role"], e.actor_id) for e in created] == [
         (str(uid), "agent", None)
@@ -300,7 +301,7 @@ def test_the_cli_agent_name_must_be_an_agent(world: World, tmp_path: Path):
     with pytest.raises(
         InvalidInput, match=r"Ada Admin is not an agent \(admin\): calls belong to agents"
     ):
-        submit_file(world.svc, path, agent="Ada Admin")
+        submit(world.svc, path, agent="Ada Admin")
 
 
 def test_an_agent_with_calls_keeps_the_agent_role(world: World):

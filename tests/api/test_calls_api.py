@@ -29,7 +29,10 @@ def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(make_settings(db_url, tmp_path / "storage", max_upload_mb=1))
     with TestClient(app) as c:
         svc = app.state.services
-        create_user(svc, email="qa@example.com", name="Quinn", role="qa_analyst", password=PASSWORD)
+        with svc.unit_of_work() as s:
+            create_user(
+                s, email="qa@example.com", name="Quinn", role="qa_analyst", password=PASSWORD
+            )
         c.headers["Authorization"] = f"Bearer {login(c, 'qa@example.com')}"
         yield c
 
@@ -43,7 +46,7 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> str:
 
 def _agent_id(client: TestClient, name: str = "Priya") -> str:
     svc = client.app.state.services  # type: ignore[attr-defined]
-    with svc.session_factory() as s:
+    with svc.unit_of_work() as s:
         return str(ensure_agent(s, name).id)
 
 

@@ -16,7 +16,6 @@ from api.app import create_app
 from core.errors import InvalidInput, NotFound
 from domains.auth.dependencies import issue_token
 from domains.batches import service as batches
-from domains.calls.intake import submit_file
 from domains.kit.services import Services
 from models.accounts import Role
 from models.calls import Call, CallStatus
@@ -25,6 +24,7 @@ from pipeline.steps import process_call
 from tests.api.factories import make_user
 from tests.conftest import make_settings
 from tests.pipeline.test_pipeline import GOOD_CALL
+from tests.support.pipeline_calls import cancel_batch, start_batch_with, submit
 
 
 class Recorder:
@@ -53,7 +53,7 @@ def _calls(svc: Services, tmp_path: Path, agent: str, n: int) -> list[uuid.UUID]
     for i in range(n):
         path = tmp_path / f"{agent}-{i}.txt"
         path.write_text(GOOD_CALL + f"Customer: Reference {agent} {i}.\n")
-        ids.append(submit_file(svc, path, agent=agent).call_id)
+        ids.append(submit(svc, path, agent=agent).call_id)
     return ids
 
 
@@ -62,9 +62,7 @@ def test_a_batch_runs_every_pending_call_and_reports_progress(svc: Services, tmp
     other = _calls(svc, tmp_path, "Omar", 1)
     runner = EmbeddedRunner(svc, workers=2)
     try:
-        created = batches.create_batch(
-            svc, runner, batches.BatchFilters(agent="Priya"), trigger="cli"
-        )
+        created = start_batch_with(svc, runner, batches.BatchFilters(agent="Priya"), trigger="cli")
         assert created.total == 3
         final = batches.wait(svc, runner, created.batch_id, timeout_s=120, poll_s=0.1)
     finally:
@@ -89,9 +87,7 @@ def test_a_batch_runs_every_pending_call_and_reports_progress(svc: Services, tmp
         assert {s.get(Call, i).status for i in ids} == {CallStatus.scored}  # type: ignore[union-attr]
         assert s.get(Call, other[0]).status == CallStatus.queued  # type: ignore[union-attr]
     # Nothing pending for Priya any more: a second batch is empty and finished at once.
-    again = batches.create_batch(
-        svc, Recorder(), batches.BatchFilters(agent="Priya"), trigger="cli"
-    )
+    again = start_batch_with(svc, Recorder(), batches.BatchFilters(agent="Priya"), trigger="cli")
     assert (again.total, again.state) == (0, "finished")
 
 
@@ -114,7 +110,7 @@ def test_selection_by_time_status_and_agent_sends_each_call_to_its_step(
         s.commit()
     since = datetime.now(UTC) - timedelta(days=1)
     rec = Recorder()
-    created = batches.create_batch(svc, rec, batches.BatchFilters(since=since), trigger="cli")
+    created = start_batch_with(svc, rec, batches.BatchFilters(since=since), trigger="cli")
     assert created.total == 2
     assert sorted((c, step) for c, _, step in rec.sent) == sorted(
         [(queued, "transcribe"), (transcribed, "score")]
@@ -122,9 +118,7 @@ def test_selection_by_time_status_and_agent_sends_each_call_to_its_step(
     assert {b for _, b, _ in rec.sent} == {created.batch_id}
 
     rec = Recorder()
-    retried = batches.create_batch(
-        svc, rec, batches.BatchFilters(statuses=("failed",)), trigger="cli"
-    )
+    retried = start_batch_with(svc, rec, batches.BatchFilters(statuses=("failed",)), trigger="cli")
     assert [(c, step) for c, _, step in rec.sent] == [(failed, "transcribe")]
     assert retried.steps["queued"] == 1  # reset by retry before it was enqueued
     with svc.session_factory() as s:
@@ -132,19 +126,19 @@ def test_selection_by_time_status_and_agent_sends_each_call_to_its_step(
         assert call is not None and call.error is None
 
     with pytest.raises(InvalidInput):
-        batches.create_batch(svc, rec, batches.BatchFilters(statuses=("scored",)), trigger="cli")
+        start_batch_with(svc, rec, batches.BatchFilters(statuses=("scored",)), trigger="cli")
     with pytest.raises(NotFound):
-        batches.create_batch(svc, rec, batches.BatchFilters(agent="Nobody"), trigger="cli")
+        start_batch_with(svc, rec, batches.BatchFilters(agent="Nobody"), trigger="cli")
 
 
 def test_cancel_skips_the_calls_not_started(svc: Services, tmp_path: Path):
     ids = _calls(svc, tmp_path, "Priya", 3)
     process_call(svc, ids[0])  # already done before the cancel
-    created = batches.create_batch(
+    created = start_batch_with(
         svc, Recorder(), batches.BatchFilters(statuses=("queued",)), trigger="api"
     )
     assert created.total == 2
-    cancelled = batches.cancel(svc, created.batch_id)
+    cancelled = cancel_batch(svc, created.batch_id)
     assert (cancelled.state, cancelled.skipped, cancelled.done) == ("cancelled", 2, 0)
     # A message still in flight for a skipped item does nothing.
     runner = EmbeddedRunner(svc)

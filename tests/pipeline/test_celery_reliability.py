@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from core.settings import Settings
 from domains.batches import service as batches
-from domains.calls.intake import submit_file
 from domains.kit.jobs import STEP_SCORE, STEP_TRANSCRIBE
 from domains.kit.services import Services, build_services
 from models.calls import Call, CallStatus, TranscriptRow
@@ -35,6 +34,7 @@ from tests.pipeline.celery_harness import (
     truncated_wav,
     wait_for,
 )
+from tests.support.pipeline_calls import start_batch_with, submit
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -47,10 +47,10 @@ class Cluster:
         self.dispatcher = CeleryDispatcher(svc)
 
     def submit(self, paths: list[Path], agent: str) -> list[uuid.UUID]:
-        return [submit_file(self.svc, p, agent=agent).call_id for p in paths]
+        return [submit(self.svc, p, agent=agent).call_id for p in paths]
 
     def batch(self, agent: str) -> uuid.UUID:
-        created = batches.create_batch(
+        created = start_batch_with(
             self.svc, self.dispatcher, batches.BatchFilters(agent=agent), trigger="cli"
         )
         return created.batch_id

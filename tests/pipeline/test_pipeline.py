@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import Conflict, NotFound, UnsupportedMediaType
-from domains.calls.intake import submit_file
-from domains.calls.service import retry
 from domains.kit.services import Services
 from models.calls import Call, CallStatus, TranscriptRow
 from models.reviews import EvaluationRow, MomentRow
 from pipeline.review import review_paths
 from pipeline.steps import process_call, score, transcribe
+from tests.support.pipeline_calls import retry_call, submit
 
 GOOD_CALL = """\
 Agent: Thank you for calling Northwind Energy, my name is Priya, how can I help you today?
@@ -107,7 +106,7 @@ def test_reviewing_twice_duplicates_nothing(svc: Services, good_call: Path):
 
 
 def test_steps_run_twice_write_once(svc: Services, good_call: Path):
-    call_id = submit_file(svc, good_call, agent="Priya").call_id
+    call_id = submit(svc, good_call, agent="Priya").call_id
     assert process_call(svc, call_id) == CallStatus.scored
     before = _counts(svc)
     transcribe(svc, call_id)
@@ -117,9 +116,9 @@ def test_steps_run_twice_write_once(svc: Services, good_call: Path):
 
 
 def test_same_file_for_another_agent_is_another_call(svc: Services, good_call: Path):
-    a = submit_file(svc, good_call, agent="Priya")
-    b = submit_file(svc, good_call, agent="Priya")
-    c = submit_file(svc, good_call, agent="Omar")
+    a = submit(svc, good_call, agent="Priya")
+    b = submit(svc, good_call, agent="Priya")
+    c = submit(svc, good_call, agent="Omar")
     assert a.created and not b.created and c.created
     assert a.call_id == b.call_id != c.call_id
 
@@ -131,7 +130,7 @@ def test_truncated_wav_fails_keeps_upload_and_retry_resumes(svc: Services, tmp_p
         b"RIFF\x24\x80\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00"
         b"\x00\x7d\x00\x00\x02\x00\x10\x00data\x00\x80\x00\x00"
     )
-    call_id = submit_file(svc, bad, agent="Priya").call_id
+    call_id = submit(svc, bad, agent="Priya").call_id
     assert process_call(svc, call_id) == CallStatus.failed
     with svc.session_factory() as s:
         call = s.get(Call, call_id)
@@ -143,7 +142,7 @@ def test_truncated_wav_fails_keeps_upload_and_retry_resumes(svc: Services, tmp_p
         stored = svc.storage.path(call.storage_key)
     assert stored.read_bytes() == bad.read_bytes()
     assert _counts(svc) == {"calls": 1, "transcripts": 0, "evaluations": 0, "moments": 0}
-    retry(svc, call_id)
+    retry_call(svc, call_id)
     with svc.session_factory() as s:
         assert s.get(Call, call_id).status == CallStatus.queued  # type: ignore[union-attr]
     assert process_call(svc, call_id) == CallStatus.failed
@@ -158,7 +157,7 @@ def test_failed_scoring_step_is_retried_without_transcribing_again(
 
     rubric_path = tmp_path / "team.yaml"
     rubric_path.write_text("name: team\nversion: 1\nsections: [\n")  # broken YAML
-    call_id = submit_file(svc, good_call, agent="Priya", rubric=str(rubric_path)).call_id
+    call_id = submit(svc, good_call, agent="Priya", rubric=str(rubric_path)).call_id
     assert process_call(svc, call_id) == CallStatus.failed
     with svc.session_factory() as s:
         call = s.get(Call, call_id)
@@ -170,7 +169,7 @@ def test_failed_scoring_step_is_retried_without_transcribing_again(
     body = default_rubric().model_dump(mode="json")
     body["name"] = "team"
     rubric_path.write_text(yaml.safe_dump(body))
-    retry(svc, call_id)
+    retry_call(svc, call_id)
     assert process_call(svc, call_id) == CallStatus.scored
     with svc.session_factory() as s:
         assert s.scalar(select(TranscriptRow.id)) == transcript_id
@@ -189,17 +188,17 @@ def test_rejected_inputs_leave_the_database_unchanged(svc: Services, tmp_path: P
     assert "neither audio" in reasons[str(text)]
     assert _counts(svc) == {"calls": 0, "transcripts": 0, "evaluations": 0, "moments": 0}
     with pytest.raises(UnsupportedMediaType):
-        submit_file(svc, text, agent="Priya")
+        submit(svc, text, agent="Priya")
 
 
 def test_retry_refuses_calls_that_did_not_fail(svc: Services, good_call: Path):
-    call_id = submit_file(svc, good_call, agent="Priya").call_id
+    call_id = submit(svc, good_call, agent="Priya").call_id
     with pytest.raises(Conflict):
-        retry(svc, call_id)
+        retry_call(svc, call_id)
     import uuid
 
     with pytest.raises(NotFound):
-        retry(svc, uuid.uuid4())
+        retry_call(svc, uuid.uuid4())
 
 
 @pytest.mark.parametrize("kind", ["silence", "music", "dtmf"])
@@ -230,7 +229,7 @@ def test_audio_without_speech_is_not_scorable_and_keeps_its_empty_transcript(
     import uuid
 
     with pytest.raises(Conflict):
-        retry(svc, uuid.UUID(result["call_id"]))
+        retry_call(svc, uuid.UUID(result["call_id"]))
 
 
 @pytest.mark.slow

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from domains.calls.intake import submit_file
 from domains.calls.service import get_call
 from domains.kit.services import Services, build_services
 from models.calls import Call, CallStatus
@@ -21,12 +20,13 @@ from pipeline.reaper import reap
 from pipeline.steps import pending_call_ids, requeue_interrupted
 from tests.conftest import make_settings
 from tests.pipeline.test_pipeline import GOOD_CALL
+from tests.support.pipeline_calls import submit
 
 
 def _submit(svc: Services, tmp_path: Path, name: str) -> uuid.UUID:
     path = tmp_path / name
     path.write_text(f"{GOOD_CALL}\nCustomer: Thanks, this was call {name}.\n")  # distinct files
-    return submit_file(svc, path, agent="Dana").call_id
+    return submit(svc, path, agent="Dana").call_id
 
 
 def _set(svc: Services, call_id: uuid.UUID, **values: object) -> None:

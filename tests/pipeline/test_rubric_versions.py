@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import RubricError
-from domains.calls.intake import submit_file
 from domains.kit.services import Services
 from domains.reviews.service import load_review
 from domains.rubrics.admin import import_rubric, rubric_version, rubric_versions
@@ -21,6 +20,7 @@ from models.calls import CallStatus
 from models.rubrics import RubricRow, RubricSource
 from pipeline.steps import process_call
 from tests.pipeline.test_pipeline import GOOD_CALL
+from tests.support.pipeline_calls import submit
 
 NAME = "contact-center-default"
 OLD_QUESTION = "Did the agent open with a greeting that names themselves or the company?"
@@ -37,7 +37,7 @@ def _edited_default() -> str:
 def _score(svc: Services, tmp_path: Path, name: str) -> uuid.UUID:
     path = tmp_path / name
     path.write_text(GOOD_CALL + f"Customer: Bye ({name}).\n")  # another recording each time
-    call_id = submit_file(svc, path, agent="Priya").call_id
+    call_id = submit(svc, path, agent="Priya").call_id
     assert process_call(svc, call_id) == CallStatus.scored
     return call_id
 
