@@ -1,6 +1,6 @@
 """How often does `callreview review` give the verdict a generated call was built to earn?
 
-Renders scenarios from tests/scenarios.py (default: 12 random holdout scenarios, each as a
+Renders scenarios from tests/support/scenarios.py (default: 12 random holdout scenarios, each as a
 two-channel and as a mono call = 24 calls), runs `callreview review DIR --format json` once over
 them, and prints per criterion: accuracy, balanced accuracy (mean recall over the expected classes
 present) and the confusion counts, separately for stereo and mono; then every wrong verdict with
@@ -9,7 +9,8 @@ the script lines that decide it and what the transcript made of them.
     .venv/bin/python -m bench.accuracy [--n 24] [--seed 0] [--pool holdout|fixture]
     .venv/bin/python -m bench.accuracy --pool varied --split dev [--layout stereo|mono] [--text]
 
-``--pool varied`` (tests/scenarios_varied.py) takes realistic, disfluent calls over nine domains
+``--pool varied`` (tests/support/scenarios_varied.py) takes realistic, disfluent calls over nine
+domains
 with hard cases per criterion, spoken by piper, festival and espeak voices and sent through
 telephone lines (8 kHz); it needs the `bench` extra (`pip install -e '.[bench]'`) and Debian's
 festival festvox-us-slt-hts. ``--split dev`` is for development; ``--split unseen`` uses
@@ -43,7 +44,7 @@ from bench.common import (
     match_results,
     run_review,
 )
-from tests.scenarios import (
+from tests.support.scenarios import (
     CRITERIA,
     Scenario,
     event_times,
@@ -51,13 +52,13 @@ from tests.scenarios import (
     holdout_scenarios,
     render_scenario,
 )
-from tests.scenarios_varied import (
+from tests.support.scenarios_varied import (
     VariedScenario,
     render_varied,
     varied_scenarios,
     write_transcript,
 )
-from tests.synth import RenderedCall, Turn
+from tests.support.synth import RenderedCall, Turn
 
 CLASSES = ("pass", "fail", "na")
 MISSING = "missing"  # the result had no verdict for this criterion

@@ -42,7 +42,7 @@ from domains.kit.services import build_services  # noqa: E402
 from models.calls import CallStatus  # noqa: E402
 from models.db import normalize_url  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
-from tests.api.factories import make_call, make_user, tone_wav  # noqa: E402
+from tests.support.factories import make_call, make_user, tone_wav  # noqa: E402
 
 PASSWORD = "bench-password-1"
 

@@ -10,7 +10,7 @@ reads (``<models_dir>/asr_measurements.json``; ``--ship`` also writes the packag
     .venv/bin/python -m bench.asr_models [--models tiny.en base] [--calls 4] [--ship]
 
 Needs Debian's pocketsphinx-testdata (the LibriVox clips); the two-channel calls need the
-`bench` extra and festival (tests/scenarios_varied.py), and are skipped with a note without.
+`bench` extra and festival (tests/support/scenarios_varied.py), and are skipped with a note without.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.transcription import realsets  # noqa: E402
+from tests.support import realsets  # noqa: E402
 
 GEN = ROOT / "bench" / "_generated" / "asr_models"
 # The deployment vocabulary of the dealership call in ../shared/data/audio_aws_pca_samples, and
@@ -94,7 +94,7 @@ def _prepare_librivox() -> dict[str, Any]:
 
 
 def _prepare_hvb() -> dict[str, Any]:
-    from tests import scenarios_varied as sv
+    from tests.support import scenarios_varied as sv
 
     missing = sv.missing_render_tools()
     if missing or not HVB_CALLS.is_dir():
@@ -116,7 +116,7 @@ def _prepare_hvb() -> dict[str, Any]:
 def _prepare_calls(n: int) -> dict[str, Any]:
     if n <= 0:
         return {"calls": [], "note": "not requested"}
-    from tests import scenarios_varied as sv
+    from tests.support import scenarios_varied as sv
 
     missing = sv.missing_render_tools()
     if missing:
@@ -146,7 +146,7 @@ def _text(segments: Any) -> str:
 
 
 def _count_phrases(text: str) -> dict[str, int]:
-    words = " ".join(realsets.normalise(text))
+    words = " ".join(realsets.normalized_words(text))
     return {p: words.count(p) for p in NAME_PHRASES}
 
 
@@ -210,7 +210,7 @@ def _worker(model: str, data: dict[str, Any], vocab_probe: bool) -> dict[str, An
                 )
             )
             wer, _rtf, hyps = wer_of(hvb, heng)
-            heard = sum("harper valley" in " ".join(realsets.normalise(h)) for h in hyps)
+            heard = sum("harper valley" in " ".join(realsets.normalized_words(h)) for h in hyps)
             lost = sum("valley" not in h.lower() for h in hyps)
             res[f"hvb_{label}"] = {
                 "vocabulary": list(vocab),

@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.pipeline.chaos import run  # noqa: E402
+from tests.support.chaos import run  # noqa: E402
 
 
 def main() -> None:

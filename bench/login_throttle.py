@@ -1,5 +1,5 @@
 """How many password guesses per minute one client gets against one account, with login
-throttling off (limits so high they never trigger: what the service did before issue 14) and
+throttling off (limits so high they never trigger: what the service did before throttling) and
 on (the defaults), side by side in one run. The real app through Starlette's TestClient on a
 fresh SQLite file; each phase hammers ``POST /api/v1/auth/token`` with wrong passwords for
 ``--seconds``.

@@ -1,6 +1,6 @@
 """Who said each word of a mono call? Speaker attribution measured against the rendered turns.
 
-Renders ``--n`` holdout scenarios (tests/scenarios.py) as mono calls (cached in
+Renders ``--n`` holdout scenarios (tests/support/scenarios.py) as mono calls (cached in
 bench/_generated/cache), transcribes each with ``transcription.transcribe_file`` (real tiny.en)
 and scores every transcript word against the turn it was spoken in (the rendered turn whose
 span holds the word's midpoint; a midpoint in a pause goes to the nearest turn):
@@ -20,7 +20,8 @@ span holds the word's midpoint; a midpoint in a pause goes to the nearest turn):
 ``--voices`` picks the voices. ``holdout`` (default): each holdout scenario's own espeak pair,
 the voices the mono method was first tuned on. ``dev`` and ``unseen``: the fixed voice pairs
 in DEV_PAIRS and UNSEEN_PAIRS below, one call per pair (``--n`` calls per pair), worded from the
-``varied`` pool's split of the same name (tests/scenarios_varied.py) and spoken by espeak-ng,
+``varied`` pool's split of the same name (tests/support/scenarios_varied.py) and spoken by
+espeak-ng,
 piper (joe), festival (slt, kal) with sox pitch shifts, either clean at 16 kHz or through a
 simulated telephone line (phonesim pstn_narrowband, G.711, 8 kHz) per party, then summed to
 mono. The unseen pairs were fixed before development started and share no voice (engine,
@@ -28,7 +29,7 @@ variant and pitch shift) with a dev pair: develop on ``dev``, measure ``unseen``
 A pair that names one voice twice is a one-voice call: there every word's right answer is
 ``unknown``. ``real``: the real mono recordings with hand-labelled turns in bench/data/mono_real
 (words in turns labelled ``?`` are left out). ``--method frames`` forces the numpy fallback
-(no voiceprints), the method before issue 12 part 2.
+(no voiceprints), the method before voiceprints were added.
 
 ``--reuse-asr`` keeps the raw Whisper output of each file under bench/_generated/mono_speakers
 and reuses it on the next run, so work on attribution reruns in seconds; without it Whisper runs
@@ -52,15 +53,15 @@ from typing import Any
 import numpy as np
 
 from bench.common import GENERATED, RENDER_CACHE, REPO, machine_line
-from tests.scenarios import holdout_scenarios, render_scenario, repeatable_sox
-from tests.scenarios_varied import (
+from tests.support.scenarios import holdout_scenarios, render_scenario, repeatable_sox
+from tests.support.scenarios_varied import (
     CLEAN_RATE,
     VariedScenario,
     render_varied,
     speak_varied,
     varied_scenarios,
 )
-from tests.synth import RenderedCall, RenderedTurn, cache_key, render_call
+from tests.support.synth import RenderedCall, RenderedTurn, cache_key, render_call
 from transcription import Transcript, speakers, transcribe_file
 from transcription import transcribe as transcribe_module
 from transcription.asr import AsrEngine, AsrSegment
@@ -68,7 +69,7 @@ from transcription.options import TranscriptionOptions
 
 ASR_CACHE = GENERATED / "mono_speakers"
 
-# (agent voice, customer voice, line): voice specs as in tests/scenarios_varied.py
+# (agent voice, customer voice, line): voice specs as in tests/support/scenarios_varied.py
 # ("engine:name@rate^cents"); line "clean" (16 kHz mix) or "phone" (a telephone line each).
 # Mixed-gender, same-gender and cross-engine pairs in both pools.
 VoicePair = tuple[str, str, str]

@@ -3,7 +3,7 @@
 
 - generated: tests/transcription/test_pii.py's single-sentence set (written and spoken forms,
   with negatives), scored as that test scores it (recall and precision per type);
-- development / unseen: tests/pii_conversations.py EXCHANGES and UNSEEN (spoken-form
+- development / unseen: tests/support/pii_conversations.py EXCHANGES and UNSEEN (spoken-form
   exchanges; entity found only when every piece is covered by one span of its type);
 - real: every span found in the real HVB calls, where nobody reads out personal data (each one
   is a false alarm or at best a bank-balance figure).
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.pii_conversations import EXCHANGES, UNSEEN, Exchange, transcript_of
+from tests.support.pii_conversations import EXCHANGES, UNSEEN, Exchange, transcript_of
 from tests.transcription.test_pii import _cases
 from transcription import load_transcript_file
 from transcription.pii import PII_TYPES, find_pii, find_pii_in_text
@@ -183,7 +183,8 @@ def rules_transcript(t: Transcript) -> list[tuple[int, tuple[str, ...], int, int
 
 
 def score_exchanges(exchanges: tuple[Exchange, ...], find: SegmentFinder) -> Counts:
-    """As tests/pii_conversations.py::tally: an entity is found when every piece is covered by
+    """As tests/support/pii_conversations.py::tally: an entity is found when every piece is covered
+    by
     a span of its type; a span overlapping no piece is a false alarm."""
     c = Counts()
     for ex in exchanges:

@@ -1,7 +1,7 @@
 """PII recall per entity type on spoken-form exchanges, and what gets redacted in real
 dialogue where nobody reads out a number.
 
-- the development exchanges (tests/pii_conversations.py EXCHANGES: the rules were built on
+- the development exchanges (tests/support/pii_conversations.py EXCHANGES: the rules were built on
   them) and the unseen ones (UNSEEN: written after the rules, measured once);
 - real Harper Valley Bank dialogues (../shared/data/hvb_qa_dev, bench/data/hvb_qa_more; human
   transcripts of role-played calls, no card data in them): every span found, per type, so a
@@ -16,7 +16,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from tests.pii_conversations import EXCHANGES, UNSEEN, tally
+from tests.support.pii_conversations import EXCHANGES, UNSEEN, tally
 from transcription import load_transcript_file
 from transcription.pii import PII_TYPES, find_pii
 

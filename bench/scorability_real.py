@@ -20,7 +20,7 @@ from pathlib import Path
 from scoring import get_embedder
 from scoring.scorable import assess
 from tests.conftest import SHARED_DATA
-from tests.transcription import realsets
+from tests.support import realsets
 from transcription import Transcript, load_transcript_file, transcribe_file
 from transcription.types import Segment
 
@@ -69,8 +69,8 @@ def text_items(holdout: int) -> Iterator[Item]:
     )
     for conv in abcd if isinstance(abcd, list) else abcd.values():
         yield "service calls", f"abcd {conv['convo_id']}", True, _lines(conv["original"])
-    from tests.scenarios import fixture_scenarios, holdout_scenarios
-    from tests.synth import Turn
+    from tests.support.scenarios import fixture_scenarios, holdout_scenarios
+    from tests.support.synth import Turn
 
     scenarios = list(fixture_scenarios().values()) + holdout_scenarios(holdout)
     for sc in scenarios:

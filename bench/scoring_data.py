@@ -1,5 +1,6 @@
 """Labelled text calls for the scoring benches: the real dialogues in ../shared/data (ABCD chats,
-Harper Valley Bank calls) and generated scenarios (tests/scenarios.py) laid out as text, no audio.
+Harper Valley Bank calls) and generated scenarios (tests/support/scenarios.py) laid out as text, no
+audio.
 Labels come from the data, never from the scorer: ABCD's agent actions, HVB's agent log, and the
 scenario's behaviours."""
 
@@ -9,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.scenarios import CRITERIA, holdout_scenarios
-from tests.scenarios_varied import script_timeline, varied_scenarios
-from tests.synth import Silence, Tones, Turn
+from tests.support.scenarios import CRITERIA, holdout_scenarios
+from tests.support.scenarios_varied import script_timeline, varied_scenarios
+from tests.support.synth import Silence, Tones, Turn
 from transcription.types import AudioInfo, Segment, Transcript, Word
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -185,7 +186,7 @@ def abcd_qa(split: str | None = None) -> list[Labelled]:
 
 
 def varied_calls(split: str, n: int, seed: int = 0) -> list[Labelled]:
-    """Varied-pool scenarios (tests/scenarios_varied.py) as text with their script times.
+    """Varied-pool scenarios (tests/support/scenarios_varied.py) as text with their script times.
     ``split`` is ``dev`` or ``unseen``: tune on dev only."""
     out = []
     for s in varied_scenarios(split, n, seed):  # type: ignore[arg-type]

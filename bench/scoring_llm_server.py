@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.scoring_llm_server --base-url http://localhost:8765/v1 \\
         --model /tmp/gemma-hf [--record tests/scoring/data/llm_recording.json]
 
-For each hand-written call in tests/scoring/calls.py and each criterion of the test rubric
+For each hand-written call in tests/support/scoring_calls.py and each criterion of the test rubric
 tests/scoring/data/extended.yaml that uses `llm`, sends the real request, prints whether the
 verdict was used or discarded (and why), and optionally writes request/response pairs that the
 test suite replays (tests/scoring/test_llm.py). Tiny models judge at chance (MEASURED.md): this
@@ -24,7 +24,7 @@ from scoring import LLMConfig, evaluate, load_rubric
 from scoring.engine import CallContext
 from scoring.llm import LLMRejected, ask
 from scoring.rubric import LLMEvaluator
-from tests.scoring.calls import bad_call, good_call
+from tests.support.scoring_calls import bad_call, good_call
 
 RUBRIC = Path("tests/scoring/data/extended.yaml")
 

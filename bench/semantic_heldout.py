@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scoring import default_rubric, evaluate, get_embedder
-from tests.scoring.helpers import make_transcript, script
+from tests.support.scoring_helpers import make_transcript, script
 
 A, C = "agent", "customer"
 G, IV, E, H, R, CL, P, D = (

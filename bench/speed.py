@@ -34,7 +34,7 @@ from bench.common import (
     median,
     run_review,
 )
-from tests.scenarios import Scenario, estimate_seconds, holdout_scenarios, render_scenario
+from tests.support.scenarios import Scenario, estimate_seconds, holdout_scenarios, render_scenario
 
 TARGET_RATIO = 1.2
 

@@ -34,8 +34,8 @@ from models.calls import TranscriptRow  # noqa: E402
 from models.reviews import EvaluationRow  # noqa: E402
 from pipeline.dispatch import CeleryDispatcher  # noqa: E402
 from pipeline.embedded import EmbeddedRunner  # noqa: E402
-from tests.pipeline.celery_harness import PgDatabase, RedisServer, Worker  # noqa: E402
-from tests.synth import Turn, cache_key, render_call  # noqa: E402
+from tests.support.celery_harness import PgDatabase, RedisServer, Worker  # noqa: E402
+from tests.support.synth import Turn, cache_key, render_call  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "bench" / "_generated" / "throughput"

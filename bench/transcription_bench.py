@@ -20,8 +20,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.synth import render_call  # noqa: E402
-from tests.transcription import realsets  # noqa: E402
+from tests.support import realsets  # noqa: E402
+from tests.support.synth import render_call  # noqa: E402
 from tests.transcription.conftest import CALL  # noqa: E402  (the call the tests transcribe)
 
 GEN = ROOT / "bench" / "_generated" / "transcription"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coaching.texts import Texts, fill, name_of, text_for
+from core.timefmt import clock
 from scoring.types import CriterionResult, Evaluation, Evidence
 from transcription.types import Transcript
 
@@ -23,11 +24,6 @@ class Feedback:
     improvements: tuple[Improvement, ...]
 
 
-def _clock(t: float) -> str:
-    m, s = divmod(round(t), 60)
-    return f"{m}:{s:02d}"
-
-
 def _quote(text: str, n: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 3].rstrip() + "..."
@@ -43,7 +39,7 @@ def _first(r: CriterionResult, speaker: str | None = None) -> Evidence | None:
 def _fill(template: str, r: CriterionResult, e: Evidence | None) -> str:
     return fill(
         template,
-        t=_clock(e.start) if e else "the start of the call",
+        t=clock(e.start) if e else "the start of the call",
         q=_quote(e.text) if e else "",
         d=f"{e.end - e.start:.0f}" if e else "several",
         name=name_of(r.id),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from coaching.types import Clip
+from core.timefmt import clock
 
 INVITATION = (
     "What gets in the way on these calls? When you acknowledge this session, tell me in your "
@@ -16,11 +17,6 @@ INVITATION = (
 
 def label(criterion: str) -> str:
     return criterion.replace("_", " ")
-
-
-def clock(t: float) -> str:
-    m, s = divmod(round(t), 60)
-    return f"{m}:{s:02d}"
 
 
 def pct(value: float | None) -> str:

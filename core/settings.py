@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     embedding_backend: Literal["onnx", "numpy"] = "onnx"
     default_rubric: str = "contact-center-default"
 
-    # Humans in the loop (issue 5). Verdicts under this confidence wait in the review queue.
+    # Humans in the loop. Verdicts under this confidence wait in the review queue.
     review_confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     # A critical fail (which zeroes the call) publishes only when its calibrated confidence
     # reaches this; under it, the call shows a provisional score and waits for a reviewer.

@@ -3,7 +3,7 @@
     .venv/bin/python -m samples.generate
 
 Each call is an explicit script with the behaviours it shows; the expected verdicts come from
-tests/scenarios.py's rules, so samples and tests agree on what a behaviour earns. Writes
+tests/support/scenarios.py's rules, so samples and tests agree on what a behaviour earns. Writes
 <name>.opus (two channels: agent left, customer right; 24 kb/s) and expected.yaml.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.scenarios import Behaviours, expected_verdicts, repeatable_sox
-from tests.synth import Event, Silence, Tones, Turn, convert, render_call
+from tests.support.scenarios import Behaviours, expected_verdicts, repeatable_sox
+from tests.support.synth import Event, Silence, Tones, Turn, convert, render_call
 
 HERE = Path(__file__).resolve().parent
 LENGTH_S = (20.0, 45.0)

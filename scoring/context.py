@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from core.timefmt import clock
 from scoring.cues import CueBook, Pattern, compile_set, phrase_pattern
 from scoring.embedding import Embedder, get_embedder
 from scoring.rubric import (
@@ -36,11 +37,6 @@ from scoring.types import Evidence, Verdict
 from transcription.types import Transcript
 
 CUE_CONFIDENCE = 0.9
-
-
-def clock(t: float) -> str:
-    m, s = divmod(round(t), 60)
-    return f"{m}:{s:02d}"
 
 
 # ------------------------------------------------------------------------------ detectors

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
+from core.timefmt import clock
 from scoring.chat import LLMRejected, OpenAICompatibleChat
 from scoring.rubric import Criterion, LLMEvaluator
 from scoring.text import normalize
@@ -61,13 +62,8 @@ class LLMVerdict:
 
 
 # ------------------------------------------------------------------------------ prompt
-def _clock(t: float) -> str:
-    m, s = divmod(round(t), 60)
-    return f"{m}:{s:02d}"
-
-
 def transcript_lines(utts: Sequence[Utterance]) -> str:
-    return "\n".join(f"[{u.index}] {_clock(u.start)} {u.speaker}: {u.text}" for u in utts)
+    return "\n".join(f"[{u.index}] {clock(u.start)} {u.speaker}: {u.text}" for u in utts)
 
 
 def build_messages(

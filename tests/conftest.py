@@ -24,7 +24,7 @@ from domains.kit.services import Services, build_services
 from models.base import Base
 from models.db import make_engine, normalize_url
 from models.migrate import upgrade
-from tests.synth import MissingTool
+from tests.support.synth import MissingTool
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

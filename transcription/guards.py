@@ -56,7 +56,7 @@ SILENCE_HALLUCINATIONS = frozenset(
 WEAK_FILLERS = frozenset({"you", "bye", "thank you", "okay", "oh", "uh", "um", "hmm", "so"})
 
 
-def normalise(text: str) -> str:
+def normalize(text: str) -> str:
     text = re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("’", "'"))
     return " ".join(text.replace("'", "").split())
 
@@ -107,9 +107,9 @@ def cut_loops(words: Sequence[AsrWord]) -> list[AsrWord]:
     for n in sorted(LOOP_REPEATS, reverse=True):
         i = 0
         while i + n <= len(out):
-            gram = [normalise(w.word) for w in out[i : i + n]]
+            gram = [normalize(w.word) for w in out[i : i + n]]
             j = i + n
-            while j + n <= len(out) and [normalise(w.word) for w in out[j : j + n]] == gram:
+            while j + n <= len(out) and [normalize(w.word) for w in out[j : j + n]] == gram:
                 j += n
             if (j - i) // n >= LOOP_REPEATS[n] and any(gram):
                 del out[i + n : j]
@@ -127,7 +127,7 @@ def clean_segments(
     for seg in segments:
         if _scores_say_no_speech(seg):
             continue
-        text = normalise(seg.text)
+        text = normalize(seg.text)
         if not text or text in SILENCE_HALLUCINATIONS:
             continue
         if text in WEAK_FILLERS and (_looks_unsure(seg) or gate.is_silent(seg.start, seg.end)):

@@ -184,7 +184,7 @@ def agent_progress(
             for c in calls
         ],
         "criteria": criteria,
-        "goals": [],  # coaching goals arrive with issue 8
+        "goals": [],  # filled by the caller from the coaching goals
     }
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from coaching.training import is_safe_link
+from core.timefmt import clock
 from models.accounts import Role, User
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "api" / "templates"
@@ -27,14 +28,6 @@ def render_page(request: Request, name: str, user: User | None, **context: Any) 
     return templates.TemplateResponse(
         request, name, {"user": user, "is_reviewer": is_reviewer, **context}
     )
-
-
-def clock(seconds: float | None) -> str:
-    """m:ss for the audio timeline."""
-    if seconds is None:
-        return ""
-    m, s = divmod(round(float(seconds)), 60)
-    return f"{m}:{s:02d}"
 
 
 def when(at: datetime | str | None) -> str:

@@ -8,9 +8,9 @@ import time
 import uuid
 from typing import Any
 
-from tests.api.conftest import ROLES, World
-from tests.api.factories import make_call
 from tests.pipeline.test_pipeline import GOOD_CALL
+from tests.support.factories import make_call
+from tests.support.world import ROLES, World
 
 #            admin, qa,  sup(A), agent_a, agent_b, anonymous
 EVERYONE = (200, 200, 200, 200, 200, 401)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from models.audit import AuditEvent
 from models.calls import Call
 from models.reviews import EvaluationRow
-from tests.api.conftest import World
-from tests.api.factories import make_call, tone_wav
 from tests.pipeline.test_pipeline import GOOD_CALL
+from tests.support.factories import make_call, tone_wav
+from tests.support.world import World
 
 SQLISH = "'; DROP TABLE calls; --"
 TRAVERSAL = "../../../../etc/passwd"

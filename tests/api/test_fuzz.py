@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from domains.auth.dependencies import issue_token
 from models.accounts import Role
-from tests.api.factories import make_call, make_user
 from tests.conftest import make_settings
+from tests.support.factories import make_call, make_user
 
 EXAMPLES_PER_OPERATION = 25
 # A runaway guard, not a speed test (the bound is EXAMPLES_PER_OPERATION): a loaded 2-core

@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from models.calls import CallStatus
-from tests.api.conftest import World
-from tests.api.factories import make_call
+from tests.support.factories import make_call
+from tests.support.world import World
 
 
 def _as(w: World, who: str) -> None:

@@ -1,4 +1,4 @@
-"""Secure by default (issue 14): a deployment that forgets a variable runs as production, seeds
+"""Secure by default: a deployment that forgets a variable runs as production, seeds
 no demo accounts, and refuses to start with the secret committed in the source or a weak one;
 tokens without an expiry, or signed with the placeholder, are refused."""
 
@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import _DEV_SECRET, InsecureSettings, Settings
-from tests.api.conftest import World
 from tests.api.test_cli import run_cli
 from tests.conftest import TEST_SECRET
+from tests.support.world import World
 
 
 @pytest.fixture

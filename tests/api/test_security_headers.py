@@ -1,5 +1,5 @@
 """Security headers on every response, a Content-Security-Policy with no inline script or style,
-and CSRF tokens on cookie-authenticated unsafe requests (issue 14)."""
+and CSRF tokens on cookie-authenticated unsafe requests."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.security import CSP
-from tests.api.conftest import World
-from tests.api.factories import make_call
 from tests.conftest import make_settings
+from tests.support.factories import make_call
+from tests.support.world import World
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "templates"
 BASE_HEADERS = {

@@ -19,8 +19,8 @@ from starlette.routing import Route
 from api.app import create_app
 from api.timeouts import RequestTimeout
 from domains.auth.dependencies import issue_token
-from tests.api.factories import make_user
 from tests.conftest import make_settings
+from tests.support.factories import make_user
 
 BOUNDARY = "----stall"
 

@@ -1,4 +1,4 @@
-"""Unauthenticated disk filling (issue 14): an upload is refused on its token and its declared
+"""Unauthenticated disk filling: an upload is refused on its token and its declared
 size before any of its body is read, and a body without a declared size stops at the limit;
 error messages never name the server's temporary files."""
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import World
+from tests.support.world import World
 
 GIB = 1 << 30
 BOUNDARY = "----guard"

@@ -4,7 +4,7 @@ import re
 
 from coaching import Feedback, Improvement, call_feedback
 from scoring import default_rubric, evaluate, get_embedder
-from tests.scoring.calls import bad_call, good_call
+from tests.support.scoring_calls import bad_call, good_call
 
 HARSH = re.compile(
     r"\b(fail\w*|bad|poor|terrible|awful|wrong|never|lazy|rude|unacceptable)\b", re.IGNORECASE
@@ -62,7 +62,7 @@ def test_a_rubrics_own_criterion_gets_its_own_or_generic_words() -> None:
     from coaching.texts import texts_for
     from scoring.rubric import parse_rubric
     from scoring.types import CriterionResult, Evaluation, Evidence
-    from tests.scoring.helpers import make_transcript
+    from tests.support.scoring_helpers import make_transcript
 
     rubric = parse_rubric(
         "name: own\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    criteria:\n"

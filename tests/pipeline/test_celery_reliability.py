@@ -25,7 +25,7 @@ from models.calls import Call, CallStatus, TranscriptRow
 from models.reviews import EvaluationRow
 from pipeline.dispatch import CeleryDispatcher
 from tests.conftest import skip_or_fail
-from tests.pipeline.celery_harness import (
+from tests.support.celery_harness import (
     FAST_RECOVERY,
     PgDatabase,
     RedisServer,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.pipeline.chaos import PG_BIN, run
+from tests.support.chaos import PG_BIN, run
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -208,7 +208,7 @@ def test_audio_without_speech_is_not_scorable_and_keeps_its_empty_transcript(
     """20 s of silence or of hold-music-like tones: no invented words; the call is not
     scorable (not failed: a retry would find the same nothing), says why, keeps the upload
     and its empty transcript, and writes no evaluation."""
-    from tests.synth import Silence, Tones, render_call
+    from tests.support.synth import Silence, Tones, render_call
 
     event = Silence(20.0) if kind == "silence" else Tones(20.0, kind)  # type: ignore[arg-type]
     rendered = render_call([event], tmp_path / f"{kind}.wav", stereo=True)
@@ -236,7 +236,7 @@ def test_audio_without_speech_is_not_scorable_and_keeps_its_empty_transcript(
 def test_a_speech_is_not_scorable_and_keeps_its_transcript(svc: Services):
     """A real recording that is not a call (JFK's inaugural address): transcribed, kept, not
     scored, and it says why; the review result's existing fields keep their shape."""
-    from tests.transcription.realsets import JFK
+    from tests.support.realsets import JFK
 
     [result] = review_paths(svc, [JFK], agent="Priya").results
     assert (result["status"], result["scorable"], result["evaluation"]) == (

@@ -426,7 +426,7 @@ def test_a_question_only_criterion_is_judged_by_the_model(local: ModelAdjudicato
     from scoring import evaluate, get_embedder
     from scoring.consult import ConsultPolicy
     from scoring.rubric import parse_rubric
-    from tests.scoring.helpers import make_transcript, script
+    from tests.support.scoring_helpers import make_transcript, script
 
     rubric = parse_rubric(
         "name: q\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    criteria:\n"

@@ -10,7 +10,7 @@ import pytest
 
 from scoring import Embedder, Rubric, evaluate
 from scoring.types import Evaluation
-from tests.scoring.helpers import make_transcript, script
+from tests.support.scoring_helpers import make_transcript, script
 from transcription.transcript_files import load_transcript_file
 
 A, C = "agent", "customer"

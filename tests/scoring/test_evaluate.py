@@ -4,8 +4,8 @@ import pytest
 
 from scoring import Embedder, Rubric, evaluate
 from scoring.types import Evaluation, Evidence
-from tests.scoring.calls import BAD, GOOD, A, C, bad_call, good_call
-from tests.scoring.helpers import make_transcript, script
+from tests.support.scoring_calls import BAD, GOOD, A, C, bad_call, good_call
+from tests.support.scoring_helpers import make_transcript, script
 from transcription.types import AudioInfo
 
 # Timing criteria judge recordings; a transcript with no audio is N/A for them.

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from scoring import Embedder, LLMConfig, evaluate, load_rubric
-from tests.scoring.calls import good_call
+from tests.support.scoring_calls import good_call
 
 DATA = Path(__file__).parent / "data"
 RECORDED = json.loads((DATA / "llm_recorded_transformers_serve_gemma3_270m.json").read_text())

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from scoring import Embedder, Rubric, evaluate, find_moments
-from tests.scoring.calls import GOOD, A, C, bad_call, good_call
-from tests.scoring.helpers import make_transcript, script
+from tests.support.scoring_calls import GOOD, A, C, bad_call, good_call
+from tests.support.scoring_helpers import make_transcript, script
 from transcription.types import Segment, Transcript, Word
 
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from scoring import Embedder, Rubric, evaluate
 from scoring.publication import held_criteria, publish
 from scoring.types import CriterionResult
-from tests.scoring.calls import GOOD, A, C
-from tests.scoring.helpers import make_transcript, script
+from tests.support.scoring_calls import GOOD, A, C
+from tests.support.scoring_helpers import make_transcript, script
 
 
 def _r(cid: str, verdict: str, points: float, *, critical: bool = False, conf: float = 0.9):

@@ -1,4 +1,4 @@
-"""Issue 5 rubric format: weights, bonus, scales with pass_at, N/A rules, guidance, and the
+"""The rubric format: weights, bonus, scales with pass_at, N/A rules, guidance, and the
 recompute that overrides use (score_results)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from scoring import Embedder, evaluate, load_rubric, score_results
 from scoring.engine import criterion_points
 from scoring.rubric import LLMEvaluator, SentimentEvaluator, SequenceEvaluator, parse_rubric
 from scoring.types import CriterionResult
-from tests.scoring.helpers import make_transcript, script
+from tests.support.scoring_helpers import make_transcript, script
 
 EXTENDED = Path(__file__).parent / "data" / "extended.yaml"
 A, C = "agent", "customer"
@@ -170,7 +170,7 @@ def test_score_results_recomputes_points_from_the_rubric() -> None:
 
 
 def test_score_results_matches_evaluate_on_the_default_rubric(rubric, embedder) -> None:  # type: ignore[no-untyped-def]
-    from tests.scoring.calls import bad_call, good_call
+    from tests.support.scoring_calls import bad_call, good_call
 
     for t in (good_call(), bad_call()):
         ev = evaluate(t, rubric, embedder=embedder)

@@ -21,7 +21,7 @@ import pytest
 from scoring import Embedder
 from scoring.scorable import Scorability, assess, load_rules
 from tests.conftest import SHARED_DATA
-from tests.transcription import realsets
+from tests.support import realsets
 from transcription import Transcript, TranscriptionOptions, load_transcript_file, transcribe_file
 from transcription.types import Segment
 

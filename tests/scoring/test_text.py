@@ -8,7 +8,7 @@ import pytest
 
 from scoring.text import is_negated, normalize, split_clauses
 from scoring.timeline import utterances
-from tests.scoring.helpers import make_transcript
+from tests.support.scoring_helpers import make_transcript
 from transcription.types import Segment, Transcript, Word
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.synth import Event, RenderedCall, Silence, Turn, render_call
+from tests.support.synth import Event, RenderedCall, Silence, Turn, render_call
 from transcription import Transcript, transcribe_file
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.errors import AudioUnreadable
-from tests.synth import RenderedCall, convert
+from tests.support.synth import RenderedCall, convert
 from tests.transcription.conftest import SHARED_DATA
 from transcription import decode_audio, probe_audio
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from core.errors import AudioTooLong, AudioUnreadable
-from tests.synth import require_tools
+from tests.support.synth import require_tools
 from transcription import AudioLimits, decode_audio, decode_range, probe_audio
 from transcription.audio import header_duration
 

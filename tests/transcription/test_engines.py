@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from core.errors import ModelUnavailable
-from tests.synth import RenderedCall
-from tests.transcription.realsets import JFK, JFK_REFERENCE, wer
+from tests.support.realsets import JFK, JFK_REFERENCE, wer
+from tests.support.synth import RenderedCall
 from transcription import Transcript, TranscriptionOptions, transcribe_file
 from transcription.catalog import available_models, convert_model, resolve_torch_model
 from transcription.convert import read_ct2_model

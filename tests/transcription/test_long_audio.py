@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.synth import RenderedCall, Turn, convert, render_call
+from tests.support.synth import RenderedCall, Turn, convert, render_call
 from transcription import decode_audio, transcribe_file
 from transcription.stream import windows
 

@@ -8,8 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from tests.scenarios import repeatable_sox
-from tests.synth import Event, RenderedCall, RenderedTurn, Turn, render_call
+from tests.support.scenarios import repeatable_sox
+from tests.support.synth import Event, RenderedCall, RenderedTurn, Turn, render_call
 from transcription import Transcript, transcribe_file
 from transcription.asr import AsrWord
 from transcription.speakers import VoiceFeatures, role_score, split_at_pauses

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.synth import Turn, render_call
+from tests.support.synth import Turn, render_call
 from transcription import TranscriptionOptions, decode_audio, transcribe_file
 from transcription.pii import (
     PII_TYPES,

@@ -3,7 +3,7 @@ split over two segments, a code or a date given as the answer to the agent's que
 
 from __future__ import annotations
 
-from tests.pii_conversations import EXCHANGES, UNSEEN, Exchange, tally, transcript_of
+from tests.support.pii_conversations import EXCHANGES, UNSEEN, Exchange, tally, transcript_of
 from transcription.pii import find_pii, redact_transcript
 
 

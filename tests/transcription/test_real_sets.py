@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.transcription import realsets
+from tests.support import realsets
 from transcription import Transcript, transcribe_file
 
 pytestmark = pytest.mark.slow
@@ -41,8 +41,8 @@ def test_asterisk_8k_prompts_wer() -> None:
 def attribution(tr: Transcript, reference: list[tuple[str, str]]) -> tuple[float, int]:
     """Word-level agreement of our speakers with the reference labels, under the best mapping
     of our two speakers to theirs; words are aligned by text (the reference has no times)."""
-    ref = [(w, label) for label, text in reference for w in realsets.normalise(text)]
-    hyp = [(w, s.speaker) for s in tr.segments for w in realsets.normalise(s.text)]
+    ref = [(w, label) for label, text in reference for w in realsets.normalized_words(text)]
+    hyp = [(w, s.speaker) for s in tr.segments for w in realsets.normalized_words(s.text)]
     matcher = difflib.SequenceMatcher(a=[w for w, _ in ref], b=[w for w, _ in hyp], autojunk=False)
     pairs = [
         (ref[m.a + k][1], hyp[m.b + k][1])

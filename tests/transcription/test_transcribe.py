@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import InvalidInput, ModelUnavailable
-from tests.synth import Silence, Tones, render_call
+from tests.support.synth import Silence, Tones, render_call
 from tests.transcription.conftest import SHARED_DATA, Transcribed
 from transcription import Segment, Transcript, TranscriptionOptions, transcribe_file
 from transcription.engines import get_engine, get_whisper_model

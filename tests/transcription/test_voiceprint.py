@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.scenarios import repeatable_sox
-from tests.synth import Event, RenderedCall, Turn, _speak, render_call
+from tests.support.scenarios import repeatable_sox
+from tests.support.synth import Event, RenderedCall, Turn, _speak, render_call
 from transcription import speakers, voiceprint
 from transcription.speakers import Unit, VoiceFeatures, attribute
 

@@ -22,8 +22,8 @@ import uvicorn
 from api.app import create_app
 from domains.kit.services import Services
 from models.accounts import Role, User
-from tests.api.factories import make_user
 from tests.conftest import REPO, make_settings, skip_or_fail
+from tests.support.factories import make_user
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.factories import PASSWORD, make_call
 from tests.pipeline.test_pipeline import GOOD_CALL
-from tests.synth import RenderedCall, Silence, Turn, cache_key, render_call
+from tests.support.factories import PASSWORD, make_call
+from tests.support.synth import RenderedCall, Silence, Turn, cache_key, render_call
 from tests.web.conftest import LiveServer
 
 SCORED_TIMEOUT_MS = 120_000  # Whisper tiny.en on a loaded 2-core CPU, plus model loading

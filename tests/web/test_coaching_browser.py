@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from models.accounts import Role
-from tests.api.factories import make_user
-from tests.coaching.history import scored_call
-from tests.synth import RenderedCall, Turn, cache_key, render_call
+from tests.support.coaching_history import scored_call
+from tests.support.factories import make_user
+from tests.support.synth import RenderedCall, Turn, cache_key, render_call
 from tests.web.conftest import LiveServer
 from tests.web.test_browser import log_in, log_out
 
