@@ -30,9 +30,10 @@ test: setup
 	./.ci/tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The quick tier: no real Whisper runs, no browser (under 2 minutes on two quiet cores).
+# The quick tier: no real Whisper, no local language model, no browser; one worker per core,
+# a file's tests together (103 s on two cores, 604 tests).
 test-fast: setup
-	$(PY) -m pytest -m "not slow" --ignore=tests/web $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow and not llm" --ignore=tests/web -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -153,6 +153,7 @@ def served(llama_server: str) -> Iterator[ModelAdjudicator]:
 _local_answers: dict[str, Answer] = {}
 
 
+@pytest.mark.llm
 @pytest.mark.parametrize(("q", "answer", "turns"), CASES)
 def test_local_model_answers_with_real_quotes(
     local: ModelAdjudicator, q: Question, answer: str, turns: set[int] | None
@@ -164,6 +165,7 @@ def test_local_model_answers_with_real_quotes(
     _local_answers[f"{q.question}|{q.utterances[0].text}|{q.utterances[-1].text}"] = got
 
 
+@pytest.mark.llm
 @pytest.mark.parametrize(("q", "answer", "turns"), CASES)
 def test_llama_server_gives_the_same_answers(
     served: ModelAdjudicator, q: Question, answer: str, turns: set[int] | None
@@ -180,12 +182,14 @@ def test_llama_server_gives_the_same_answers(
         )
 
 
+@pytest.mark.llm
 def test_llama_server_refuses_a_wrong_key(llama_server: str) -> None:
     chat = OpenAICompatibleChat(llama_server, "qwen", api_key="wrong", retries=0)
     with pytest.raises(LLMRejected, match=r"^HTTP 401 from the LLM endpoint$"):
         ModelAdjudicator(chat).ask(CASES[0].values[0])  # type: ignore[arg-type]
 
 
+@pytest.mark.llm
 def test_an_excerpt_longer_than_the_context_is_refused(gguf: Path) -> None:
     small = ModelAdjudicator(load_llama_cpp(str(gguf), 1, 512))
     long = excerpt(*[("customer", "i would like to talk about my account " * 12)] * 8)
@@ -422,6 +426,7 @@ def test_weighing_a_model_against_the_rules() -> None:
     assert combine(0.51, 0.35, agree=False)[1] > 0.51
 
 
+@pytest.mark.llm
 def test_a_question_only_criterion_is_judged_by_the_model(local: ModelAdjudicator) -> None:
     from scoring import evaluate, get_embedder
     from scoring.consult import ConsultPolicy
