@@ -11,7 +11,17 @@ import sys
 from importlib.metadata import PackageNotFoundError, distribution, requires
 from pathlib import Path
 
-OWN = {"core", "transcription", "scoring", "coaching", "models", "pipeline", "api", "tests"}
+OWN = {
+    "core",
+    "transcription",
+    "scoring",
+    "coaching",
+    "models",
+    "domains",
+    "pipeline",
+    "api",
+    "tests",
+}
 
 
 def _closure(name: str, seen: set[str]) -> set[str]:
@@ -101,3 +111,23 @@ def _installed(name: str) -> bool:
     except PackageNotFoundError:
         return False
     return True
+
+
+def test_the_distribution_ships_every_application_package() -> None:
+    """A package left out of pyproject's package list imports from a checkout and is missing
+    from `pip install .` (and from an editable install made before it existed)."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    repo = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((repo / "pyproject.toml").read_text())
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    shipped = set(find_packages(where=str(repo), include=include))
+    wanted = {
+        ".".join(init.parent.relative_to(repo).parts)
+        for top in sorted(OWN - {"tests"})
+        for init in (repo / top).rglob("__init__.py")
+    }
+    assert wanted and sorted(wanted - shipped) == []
+    assert {"domains.kit", "domains.calls", "domains.coaching"} <= shipped
