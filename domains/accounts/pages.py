@@ -5,12 +5,14 @@ session's CSRF token) posting to this router; every change is audited by
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.errors import CallReviewError
 from domains.accounts.service import change_role, get_user, reset_password, set_active
@@ -24,6 +26,17 @@ router = APIRouter(include_in_schema=False)
 
 def _back(**params: str) -> RedirectResponse:
     return RedirectResponse("/admin/users?" + urlencode(params), status_code=303)
+
+
+def _apply(session: Session, change: Callable[[], object], done: Callable[[], str]) -> Response:
+    """Back to the list saying what changed, or why nothing did (a refused change is rolled
+    back, so the request's commit saves nothing half-done)."""
+    try:
+        change()
+    except CallReviewError as exc:
+        session.rollback()
+        return _back(error=exc.message)
+    return _back(done=done())
 
 
 @router.get("/admin/users")
@@ -52,12 +65,11 @@ def set_role(
     team: Annotated[str, Form(max_length=100, pattern=r"^[^\x00]*$")] = "",
 ) -> Response:
     target = get_user(session, user_id)
-    try:
-        change_role(session, target, role, by=user, team=team.strip())
-    except CallReviewError as exc:
-        session.rollback()  # a refused change leaves nothing half-done for the commit
-        return _back(error=exc.message)
-    return _back(done=f"{target.name}: {target.role.value}, team {target.team or '–'}")
+    return _apply(
+        session,
+        lambda: change_role(session, target, role, by=user, team=team.strip()),
+        lambda: f"{target.name}: {target.role.value}, team {target.team or '–'}",
+    )
 
 
 @router.post("/admin/users/{user_id}/active")
@@ -68,12 +80,11 @@ def set_activity(
     active: Annotated[bool, Form()],
 ) -> Response:
     target = get_user(session, user_id)
-    try:
-        set_active(session, target, active, by=user)
-    except CallReviewError as exc:
-        session.rollback()  # a refused change leaves nothing half-done for the commit
-        return _back(error=exc.message)
-    return _back(done=f"{target.name} {'reactivated' if active else 'deactivated'}")
+    return _apply(
+        session,
+        lambda: set_active(session, target, active, by=user),
+        lambda: f"{target.name} {'reactivated' if active else 'deactivated'}",
+    )
 
 
 @router.post("/admin/users/{user_id}/password")
@@ -84,9 +95,8 @@ def set_password(
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     target = get_user(session, user_id)
-    try:
-        reset_password(session, target, password, by=user)
-    except CallReviewError as exc:
-        session.rollback()  # a refused change leaves nothing half-done for the commit
-        return _back(error=exc.message)
-    return _back(done=f"new password set for {target.name}; their sessions have ended")
+    return _apply(
+        session,
+        lambda: reset_password(session, target, password, by=user),
+        lambda: f"new password set for {target.name}; their sessions have ended",
+    )
