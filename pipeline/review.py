@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ def review_paths(
     agent: str,
     rubric: str | None = None,
     on_done: Callable[[str], None] | None = None,
+    on_step: Callable[[str, str], None] | None = None,
 ) -> ReviewOutcome:
     """Submit and process each file; a file reviewed before returns its stored review
     (a failed one is retried), so running twice never duplicates anything."""
@@ -46,7 +48,9 @@ def review_paths(
                 on_done(path.name)
             continue
         if status not in (CallStatus.scored, CallStatus.not_scorable):
-            process_call(svc, submitted.call_id)
+            process_call(
+                svc, submitted.call_id, on_step=partial(on_step, path.name) if on_step else None
+            )
         with svc.session_factory() as s:
             outcome.results.append(load_review(s, submitted.call_id))
         if on_done:

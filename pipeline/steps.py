@@ -368,13 +368,20 @@ def _not_scorable(svc: Services, call_id: uuid.UUID, scorability: Scorability) -
         )
 
 
-def process_call(svc: Services, call_id: uuid.UUID) -> CallStatus:
-    """Run every remaining step of one call; return its final status."""
+def process_call(
+    svc: Services, call_id: uuid.UUID, on_step: Callable[[str], None] | None = None
+) -> CallStatus:
+    """Run every remaining step of one call; return its final status. ``on_step`` hears each
+    step's name as it starts (a progress display for one long call)."""
     try:
+        if on_step:
+            on_step(STEP_TRANSCRIBE)
         transcribe(svc, call_id)
         with svc.session_factory() as s:
             ready = get_call(s, call_id).status in (CallStatus.transcribed, CallStatus.scoring)
         if ready:  # not a call given up, failed or still held by another worker
+            if on_step:
+                on_step(STEP_SCORE)
             score(svc, call_id)
     except StepFailed:
         pass

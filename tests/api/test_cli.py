@@ -76,6 +76,7 @@ def test_review_table_and_rejections(tmp_path: Path, calls_dir: Path):
     assert "professional_language" in res.stdout
     assert "AUTO-FAILED" in res.stdout
     assert f"error: {bogus}: 'bogus.wav' is neither audio" in res.stderr
+    assert f"reviews stored in {tmp_path.resolve() / 'cli.db'}" in res.stderr
 
     missing = run_cli("review", str(tmp_path / "nope.wav"), cwd=tmp_path)
     assert missing.returncode == 2
@@ -183,3 +184,11 @@ def test_version_and_a_light_types_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_where_reviews_are_stored_is_said_without_a_password():
+    from api.cli import stored_where
+
+    assert stored_where("sqlite:///./x/callreview.db") == str(Path("x/callreview.db").resolve())
+    shown = stored_where("postgresql://qa:s3cret@db.example:5432/callreview")
+    assert "s3cret" not in shown and shown.endswith("@db.example:5432/callreview")
