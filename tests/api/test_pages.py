@@ -174,3 +174,13 @@ def test_review_page_shows_provisional_not_scorable_and_superseded(world: World)
     _as(w, "agent_a")
     own = w.client.get(f"/calls/{voicemail}").text
     assert "score-anyway" not in own  # only reviewers decide
+
+
+def test_the_site_icon_is_served_and_linked(world: World):
+    c = world.client
+    res = c.get("/favicon.ico")
+    assert res.status_code == 200 and res.headers["content-type"].startswith("image/svg+xml")
+    assert res.text.startswith("<svg")
+    assert c.get("/favicon.ico", follow_redirects=False).status_code == 308
+    login = c.get("/login")
+    assert '<link rel="icon" href="/static/favicon.svg"' in login.text
