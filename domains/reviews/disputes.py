@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domains.audit.service import record
 from domains.auth.access import scope_calls, visible_call
-from domains.reviews.overrides import override_verdict
+from domains.reviews.overrides import override_verdict, rubric_criterion, rubric_of
 from domains.reviews.service import current_evaluation
 from models.accounts import Role, User
 from models.calls import Call, CallStatus
 from models.reviews import Dispute, DisputeStatus
+from models.rubrics import RubricRow
 from scoring.types import VERDICTS
 
 Outcome = Literal["accept", "reject", "change"]
@@ -186,6 +187,17 @@ def dispute_json(d: Dispute) -> dict[str, Any]:
         "resolved_at": d.resolved_at.isoformat() if d.resolved_at else None,
         "created_at": d.created_at.isoformat(),
     }
+
+
+def verdict_choices(session: Session, d: Dispute) -> list[str]:
+    """The verdicts a reviewer may give the disputed criterion: N/A only where its rubric
+    version allows it."""
+    row = session.get(RubricRow, d.rubric_id)
+    try:
+        allowed = row is not None and rubric_criterion(rubric_of(row), d.criterion_id)[0].na_allowed
+    except NotFound:  # a criterion its rubric version no longer names
+        allowed = False
+    return ["pass", "fail", "na"] if allowed else ["pass", "fail"]
 
 
 def latest_by_criterion(session: Session, call_id: uuid.UUID) -> dict[str, dict[str, Any]]:

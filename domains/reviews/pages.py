@@ -32,7 +32,12 @@ def agreement_page(request: Request, session: SessionDep, user: Reviewer) -> Res
 def disputes_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     raw = request.query_params.get("status") or ""
     status = DisputeStatus(raw) if raw in DisputeStatus.__members__ else None
-    items = [disputes.dispute_json(d) for d in disputes.list_disputes(session, user, status=status)]
+    items = []
+    for d in disputes.list_disputes(session, user, status=status):
+        item = disputes.dispute_json(d)
+        # offer only the verdicts the criterion's rubric version allows (no N/A it then refuses)
+        item["verdict_choices"] = disputes.verdict_choices(session, d)
+        items.append(item)
     return render_page(
         request,
         "disputes.html",

@@ -159,3 +159,17 @@ def test_pages(world: World):
         ("/calibrations", "qa", 200),
     ]:
         assert w.client.get(url, headers=w.headers(who)).status_code == want, (url, who)
+
+
+def test_the_resolve_form_offers_only_verdicts_the_criterion_allows(world: World):
+    """closing allows no N/A (offering it would end in a refusal); empathy does."""
+    import re
+
+    w = world
+    call = _call(w)
+    _dispute(w, call, crit="closing")
+    _dispute(w, call, crit="empathy")
+    page = w.client.get("/disputes", headers=w.headers("supervisor")).text
+    selects = re.findall(r'<select name="verdict">(.*?)</select>', page, re.S)
+    offered = sorted(sorted(re.findall(r"<option>(\w+)</option>", s)) for s in selects)
+    assert offered == [["fail", "na", "pass"], ["fail", "pass"]]
