@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import RejectNulInQuery, error_response
+from api.errors import RejectNulInQuery, error_response, worded_location
 from api.security import CsrfProtection, RequestGuard, SecurityHeaders
 from api.timeouts import RequestTimeout
 from core.errors import CallReviewError, TooManyRequests
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = (
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         )
-        return error_response(request, exc.status_code, exc.message, headers)
+        return error_response(request, exc.status_code, exc.message, headers, field=exc.field)
 
     @app.exception_handler(PoolTimeout)
     async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
@@ -76,11 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        parts = []
-        for err in exc.errors():
-            where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
-            parts.append(f"{where}: {err.get('msg')}")
-        return error_response(request, 422, "; ".join(parts) or "invalid request")
+        errors = exc.errors()
+        parts = [f"{worded_location(err.get('loc', ()))}: {err.get('msg')}" for err in errors]
+        first = (
+            [str(x) for x in errors[0].get("loc", ()) if x not in ("body", "query")]
+            if errors
+            else []
+        )
+        return error_response(
+            request, 422, "; ".join(parts) or "invalid request", field=".".join(first) or None
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

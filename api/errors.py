@@ -3,7 +3,7 @@ A page that needs a login sends the browser to it instead."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
 from fastapi import Request
@@ -37,13 +37,18 @@ class RejectNulInQuery:
 
 
 def error_response(
-    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    field: str | None = None,
 ) -> Response:
     if not is_page(request):
         extra = dict(headers or {})
         if status == 401:
             extra["WWW-Authenticate"] = "Bearer"
-        return JSONResponse({"detail": message}, status_code=status, headers=extra or None)
+        body = {"detail": message, **({"field": field} if field else {})}
+        return JSONResponse(body, status_code=status, headers=extra or None)
     if status == 401 and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
@@ -54,3 +59,32 @@ def error_response(
         status_code=status,
         headers=dict(headers or {}) or None,
     )
+
+
+# How a person names an item of a list in a request ("goals", 4 -> "Goal 5").
+ITEM_NAMES = {
+    "goals": "Goal",
+    "tasks": "Task",
+    "training": "Training",
+    "action_plan": "Action",
+    "focus": "Focus area",
+    "strengths": "Strength",
+    "recognition": "Recognition line",
+    "evidence": "Clip",
+}
+
+
+def worded_location(loc: Sequence[object]) -> str:
+    """A validation error's location in words: ("body", "goals", 4, "target") -> "Goal 5,
+    target" (counting from 1, as the form shows them)."""
+    parts = [x for x in loc if x not in ("body", "query", "path", "form")]
+    words: list[str] = []
+    for i, part in enumerate(parts):
+        if isinstance(part, int):
+            continue
+        after = parts[i + 1] if i + 1 < len(parts) else None
+        if isinstance(after, int):
+            words.append(f"{ITEM_NAMES.get(str(part), str(part).replace('_', ' '))} {after + 1}")
+        else:
+            words.append(str(part))  # a parameter's own name, as the client sent it
+    return ", ".join(words) or "request"

@@ -7,9 +7,14 @@ from __future__ import annotations
 class CallReviewError(Exception):
     status_code: int = 400
 
-    def __init__(self, message: str, status_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, status_code: int | None = None, *, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # Where the problem is, as a path into the request ("goals.4.target"), so a form can
+        # show the message beside that field.
+        self.field = field
         if status_code is not None:
             self.status_code = status_code
 

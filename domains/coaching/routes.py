@@ -95,6 +95,10 @@ class SessionPatch(BaseModel):
     next_meeting_at: datetime | None = None
     private_notes: Text | None = None
     coach_id: uuid.UUID | None = None
+    amend_reason: Text | None = Field(
+        default=None,
+        description="required to change what a delivered session showed the agent (audited)",
+    )
 
 
 class TransitionIn(BaseModel):
@@ -194,10 +198,11 @@ def patch_session(
     date change (409 otherwise); a closed session is read-only."""
     cs = coaching.visible_session(session, user, session_id)
     changes = body.model_dump(mode="json", exclude_unset=True)
+    amend_reason = changes.pop("amend_reason", None)
     for key in ("next_meeting_at", "coach_id"):
         if key in changes:
             changes[key] = getattr(body, key)
-    coaching.update(session, cs, changes, by=user)
+    coaching.update(session, cs, changes, by=user, amend_reason=amend_reason)
     return coaching.session_read(session, cs, user)
 
 

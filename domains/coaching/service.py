@@ -308,19 +308,22 @@ def update(
     *,
     by: User,
     now: datetime | None = None,
+    amend_reason: str | None = None,
 ) -> CoachingSession:
-    """Apply a PATCH. Goals' baselines always come from the period's calls."""
+    """Apply a PATCH. Goals' baselines always come from the period's calls. Once the agent
+    has seen the session, what they saw changes only as an amendment: with a reason, audited
+    (``coaching.amended``), never silently."""
     _require_coach(by, "edit a coaching session")
     now = now or datetime.now(UTC)
     if cs.status == "closed":
         raise Conflict("a closed session cannot be edited")
-    if cs.status in SHOWN_TO_AGENT:
-        frozen = sorted(set(changes) - EDITABLE_AFTER_DELIVERY)
-        if frozen:
-            raise Conflict(
-                f"{', '.join(frozen)} cannot change once the session is delivered: the agent "
-                f"has seen it (still editable: {', '.join(sorted(EDITABLE_AFTER_DELIVERY))})"
-            )
+    frozen = sorted(set(changes) - EDITABLE_AFTER_DELIVERY) if cs.status in SHOWN_TO_AGENT else []
+    if frozen and not (amend_reason and amend_reason.strip()):
+        raise Conflict(
+            f"{', '.join(frozen)} cannot change once the session is delivered: the agent "
+            f"has seen it; amend it with a reason to change them (still editable: "
+            f"{', '.join(sorted(EDITABLE_AFTER_DELIVERY))})"
+        )
     for key, value in changes.items():
         if key == "goals":
             value = _checked_goals(session, cs, value)
@@ -340,10 +343,11 @@ def update(
     audit.record(
         session,
         actor_id=by.id,
-        action="coaching.updated",
+        action="coaching.amended" if frozen else "coaching.updated",
         entity="coaching_session",
         entity_id=cs.id,
         fields=sorted(changes),
+        **({"reason": (amend_reason or "").strip(), "amended": frozen} if frozen else {}),
     )
     return cs
 
@@ -360,16 +364,19 @@ def _checked_goals(
     for i, g in enumerate(goals):
         metric, criterion = g["metric"], g.get("criterion")
         if metric == "criterion_pass_rate" and not criterion:
-            raise InvalidInput(f"goals[{i}]: a pass-rate goal names its criterion")
+            raise InvalidInput(
+                f"Goal {i + 1}: a pass-rate goal names its criterion", field=f"goals.{i}.criterion"
+            )
         baseline = measure(metric, criterion, calls)
         if baseline is None:
             raise InvalidInput(
-                f"goals[{i}]: no calls in the session's period measure {metric}"
-                + (f" for {criterion}" if criterion else "")
+                f"Goal {i + 1}: no calls in the session's period measure {metric}"
+                + (f" for {criterion}" if criterion else ""),
+                field=f"goals.{i}",
             )
         problem = target_problem(metric, baseline, float(g["target"]))
         if problem:
-            raise InvalidInput(f"goals[{i}]: {problem}")
+            raise InvalidInput(f"Goal {i + 1}: {problem}", field=f"goals.{i}.target")
         out.append(
             {
                 "metric": metric,
@@ -390,8 +397,9 @@ def _checked_focus(cs: CoachingSession, focus: list[dict[str, Any]]) -> list[dic
         stored = known.get(f["criterion"])
         if stored is None:
             raise InvalidInput(
-                f"focus[{i}]: {f['criterion']!r} is not one of this draft's focus areas "
-                f"({', '.join(known) or 'none'}); add a goal for it instead"
+                f"Focus area {i + 1}: {f['criterion']!r} is not one of this draft's focus areas "
+                f"({', '.join(known) or 'none'}); add a goal for it instead",
+                field=f"focus.{i}",
             )
         clips = {(e["call_id"], e["start"], e["end"]): e for e in stored.get("evidence", [])}
         keep = f.get("evidence")

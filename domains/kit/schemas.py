@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import MISSING, BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 __all__ = ["API_ERRORS", "MISSING", "ErrorOut", "Schema"]
 
@@ -26,6 +26,10 @@ class ErrorOut(BaseModel):
     """Every API error: a readable sentence (ARCHITECTURE "Errors")."""
 
     detail: str
+    field: str | None = Field(
+        default=None,
+        description='where in the request the problem is ("goals.4.target"), when it is one field',
+    )
 
 
 # Documented on every API route: validation errors are a sentence too (see the app's

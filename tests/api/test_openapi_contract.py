@@ -141,4 +141,9 @@ def test_errors_are_documented_as_sent(openapi: dict[str, Any]) -> None:
     answers = openapi["paths"]["/api/v1/calls/{call_id}"]["get"]["responses"]
     for code in ("422", "default"):
         schema = _resolve(openapi, answers[code]["content"]["application/json"]["schema"])
-        assert schema["properties"] == {"detail": {"type": "string", "title": "Detail"}}
+        assert schema["properties"]["detail"] == {"type": "string", "title": "Detail"}
+        assert schema["required"] == ["detail"]
+        # optional: the request field the problem is in, for a form to show it beside
+        field = schema["properties"]["field"]
+        assert field["anyOf"] == [{"type": "string"}, {"type": "null"}]
+        assert set(schema["properties"]) == {"detail", "field"}

@@ -166,6 +166,17 @@ def test_delivery_needs_a_plan_and_goals_measure_themselves(world: World) -> Non
         headers=w.headers("supervisor"),
     )
     assert res.status_code == 422 and "is a leap" in res.json()["detail"]
+    # said in words, counted as the form shows goals, and pointing at the field
+    assert res.json()["detail"].startswith("Goal 1: ")
+    assert res.json()["field"] == "goals.0.target"
+    bad = w.client.patch(
+        f"/api/v1/coaching/sessions/{sid}",
+        json={"goals": [{"metric": "criterion_pass_rate", "target": 0.5, "due": "x"}] * 2},
+        headers=w.headers("supervisor"),
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"].startswith("Goal 1, due: ")
+    assert bad.json()["field"] == "goals.0.due"
     due = (datetime.now(UTC) + 30 * DAY).date().isoformat()
     res = w.client.patch(
         f"/api/v1/coaching/sessions/{sid}",
@@ -198,6 +209,33 @@ def test_delivery_needs_a_plan_and_goals_measure_themselves(world: World) -> Non
         f"/api/v1/coaching/sessions/{sid}", json={"feedback": "x"}, headers=w.headers("supervisor")
     )
     assert res.status_code == 409 and "cannot change once the session is delivered" in res.text
+    assert "amend it with a reason" in res.text
+    # An amendment changes what the agent sees, with a reason, on the record.
+    before = w.client.get(f"/api/v1/coaching/sessions/{sid}", headers=w.headers("agent_a")).json()
+    res = w.client.patch(
+        f"/api/v1/coaching/sessions/{sid}",
+        json={"feedback": "Corrected: the refund was on time.", "amend_reason": "  "},
+        headers=w.headers("supervisor"),
+    )
+    assert res.status_code == 409  # a blank reason is no reason
+    res = w.client.patch(
+        f"/api/v1/coaching/sessions/{sid}",
+        json={"feedback": "Corrected: the refund was on time.", "amend_reason": "wrong call cited"},
+        headers=w.headers("supervisor"),
+    )
+    assert res.status_code == 200, res.text
+    seen = w.client.get(f"/api/v1/coaching/sessions/{sid}", headers=w.headers("agent_a")).json()
+    assert (before["feedback"] != seen["feedback"], seen["feedback"]) == (
+        True,
+        "Corrected: the refund was on time.",
+    )
+    amended = w.client.get(
+        "/api/v1/audit", params={"action": "coaching.amended"}, headers=w.headers("admin")
+    ).json()
+    entries = amended["items"] if isinstance(amended, dict) else amended
+    assert [(e["details"]["reason"], e["details"]["amended"]) for e in entries] == [
+        ("wrong call cited", ["feedback"])
+    ]
 
     # Four calls after delivery: empathy passes on all, closing on two, dead air fails once.
     for verdicts in [{}, {"closing": "fail"}, {"dead_air": "fail"}, {"closing": "fail"}]:
