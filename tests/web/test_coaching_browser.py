@@ -4,6 +4,7 @@ evidence clip cut from a generated recording, delivers; the agent acknowledges w
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,117 @@ def test_supervisor_delivers_and_agent_acknowledges(
     )
     assert page.locator("#agent-view").inner_text() == "Billing calls come in back to back."
     page.screenshot(path=str(artifacts / "coaching-acknowledged.png"), full_page=True)
+
+
+# A PNG's first bytes: attachments are typed from their content, never their name.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def _in_view(page: Any, selector: str) -> bool:
+    return bool(
+        page.evaluate(
+            """s => { const r = document.querySelector(s).getBoundingClientRect();
+                      return r.top >= 0 && r.bottom <= window.innerHeight; }""",
+            selector,
+        )
+    )
+
+
+def test_coaching_edits_are_never_lost_or_changed_silently(
+    page: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    """An unsaved edit survives attaching a file; a refused goal is shown beside the goal and
+    the Save button, in view; once delivered, the agent's copy changes only as an amendment
+    with a reason (audited)."""
+    from sqlalchemy import select
+
+    from models.audit import AuditEvent
+    from models.coaching import CoachingSession
+
+    server = live_server
+    make_user(server.svc, name="Tess Lead", role=Role.supervisor, team="B")
+    bob = server.users["agent_b"]
+    now = datetime.now(UTC)
+    for i in range(6):
+        scored_call(
+            server.svc,
+            agent=bob,
+            at=now - timedelta(days=1 + i * 3),
+            verdicts={"empathy": "fail" if i < 3 else "pass"},
+        )
+    log_in(page, server, "tess.lead@example.com")
+    page.get_by_role("link", name="Coaching").click()
+    page.locator("#new-draft select[name=agent_id]").select_option(label="Bob Agent (B)")
+    page.get_by_role("button", name="Build draft").click()
+    page.wait_for_url(re.compile(r".*/coaching/sessions/[0-9a-f-]+$"))
+    session_id = page.url.rsplit("/", 1)[1]
+
+    # 1. An edit, not saved, then an attachment (which reloads the page): the edit stays.
+    feedback = page.locator("#feedback")
+    feedback.fill(feedback.input_value() + "\n\nYour follow-up notes were spot on.")
+    assert page.locator("#save-status").inner_text() == "Unsaved changes"
+    page.locator("#add-file input[name=file]").set_input_files(
+        {"name": "plan.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.locator("#attachments a", has_text="plan.png").wait_for()
+    assert page.locator("#feedback").input_value().endswith("Your follow-up notes were spot on.")
+
+    # 2. A goal the server refuses: the message in words, beside that goal and the button.
+    page.get_by_role("button", name="Add goal").click()
+    goal = page.locator('ul[data-list="goals"] > li.row').last
+    goal.get_by_label("Metric").select_option("criterion_pass_rate")
+    goal.get_by_label("Criterion").fill("empathy")
+    goal.get_by_label("Target").fill("0.99")
+    goal.get_by_label("Goal due").fill((now + timedelta(days=30)).date().isoformat())
+    page.get_by_role("button", name="Save").click()
+    beside = page.locator('ul[data-list="goals"] > li.row:last-of-type + p.field-error')
+    beside.wait_for()
+    assert re.match(r"Goal \d+: ", beside.inner_text()), beside.inner_text()
+    assert page.locator("#save-error").inner_text() == beside.inner_text()
+    assert goal.get_by_label("Target").get_attribute("aria-invalid") == "true"
+    assert _in_view(page, "p.field-error")
+    page.screenshot(path=str(artifacts / "coaching-goal-error.png"))
+    goal.get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved", exact=True).wait_for()
+    assert page.locator("p.field-error").count() == 0
+
+    # 3. Delivered: what the agent saw is read-only; changing it takes a reason.
+    page.get_by_role("button", name="Mark ready").click()
+    page.wait_for_function(
+        "() => document.querySelector('#session-status').textContent === 'ready'"
+    )
+    page.get_by_role("button", name="Deliver").click()
+    page.wait_for_function(
+        "() => document.querySelector('#session-status').textContent === 'delivered'"
+    )
+    delivered_text = page.locator("#feedback").input_value()
+    assert page.locator("#feedback").get_attribute("readonly") is not None
+    page.locator("#feedback").press("End")
+    page.keyboard.type(" and more")
+    assert page.locator("#feedback").input_value() == delivered_text
+    page.get_by_role("button", name="Amend").click()  # no reason yet: refused, said why
+    assert "Say why you amend" in page.locator("#save-error").inner_text()
+    page.locator("#amend-reason").fill("The refund was on time; the earlier note said late.")
+    page.get_by_role("button", name="Amend").click()
+    page.locator("#feedback").fill("Corrected feedback: thank you for the on-time refund.")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Amended", exact=True).wait_for()
+    page.screenshot(path=str(artifacts / "coaching-amended.png"), full_page=True)
+    with server.svc.session_factory() as s:
+        cs = s.get(CoachingSession, uuid.UUID(session_id))
+        assert cs is not None and cs.feedback == (
+            "Corrected feedback: thank you for the on-time refund."
+        )
+        events = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "coaching.amended", AuditEvent.entity_id == session_id
+            )
+        ).all()
+        assert [e.details["reason"] for e in events] == [
+            "The refund was on time; the earlier note said late."
+        ]
