@@ -1,5 +1,7 @@
 // Review-workflow forms (disputes, confirmations, calibration, rubric import): a form with
-// data-url and data-method posts its fields as JSON to the API and reloads the page on success.
+// data-url and data-method posts its fields as JSON to the API. Inside a [data-refresh] box the
+// page is updated in place (that box, the ids it names, and what a verdict changes), so a
+// recording that is playing keeps playing; elsewhere the page reloads.
 "use strict";
 
 async function apiDetail(res) {
@@ -29,8 +31,32 @@ function formJson(form) {
   return out;
 }
 
-function initApiForms() {
-  for (const form of document.querySelectorAll("form[data-url]")) {
+// Replace the form's [data-refresh] box, and the elements whose ids it lists, with their
+// versions from the page as the server renders it now. False when there is no such box.
+async function refreshInPlace(form) {
+  const box = form.closest("[data-refresh]");
+  if (!box || !box.id) return false;
+  const res = await fetch(window.location.href, { headers: { Accept: "text/html" } });
+  if (!res.ok) return false;
+  const fresh = new DOMParser().parseFromString(await res.text(), "text/html");
+  const ids = [box.id, ...box.dataset.refresh.split(/\s+/).filter(Boolean)];
+  for (const id of ids) {
+    const now = document.getElementById(id);
+    const next = fresh.getElementById(id);
+    if (!now) continue;
+    if (!next) { if (id === box.id) now.remove(); continue; }
+    const node = document.importNode(next, true);
+    now.replaceWith(node);
+    bindApiForms(node);
+  }
+  if (typeof refreshConsequences === "function") await refreshConsequences();  // review.js
+  return true;
+}
+
+function bindApiForms(root) {
+  const forms = root.matches && root.matches("form[data-url]")
+    ? [root] : root.querySelectorAll("form[data-url]");
+  for (const form of forms) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const status = form.querySelector("[role=status]");
@@ -53,9 +79,9 @@ function initApiForms() {
         return;
       }
       if (status) status.textContent = "Saved.";
-      window.location.reload();
+      if (!(await refreshInPlace(form))) window.location.reload();
     });
   }
 }
 
-document.addEventListener("DOMContentLoaded", initApiForms);
+document.addEventListener("DOMContentLoaded", () => bindApiForms(document));

@@ -159,3 +159,49 @@ def test_an_agent_sees_only_their_own_calls(page: Any, live_server: LiveServer):
     assert page.get_by_role("heading", name="Not found").is_visible()
     page.goto(f"{server.url}/agents/{server.users['agent_b'].id}/progress")
     assert page.locator("#score-trend").is_visible()
+
+
+def test_confirm_and_dispute_keep_the_recording_playing(
+    page: Any, live_server: LiveServer, dead_air_call: RenderedCall, artifacts: Path
+) -> None:
+    """Confirming a verdict updates the criterion, its note and the score in place: the
+    recording neither stops nor jumps back to 0:00."""
+    from datetime import UTC, datetime
+
+    from tests.support.coaching_history import scored_call
+
+    server = live_server
+    call_id = scored_call(
+        server.svc,
+        agent=server.users["agent_b"],  # Alice's calls hold this recording already
+        at=datetime.now(UTC),
+        verdicts={"empathy": "fail"},
+        audio=dead_air_call.path.read_bytes(),
+        seconds=dead_air_call.duration_s,
+    )
+    log_in(page, server, "quinn.analyst@example.com")
+    page.goto(f"{server.url}/calls/{call_id}")
+    player = page.locator("#player")
+    page.evaluate(
+        "() => { const p = document.getElementById('player'); p.muted = true; p.play(); }"
+    )
+    page.wait_for_function("() => document.getElementById('player').currentTime > 0.5")
+    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+
+    item = page.locator("#criterion-empathy")
+    before = float(player.evaluate("p => p.currentTime"))
+    item.get_by_role("button", name="Confirm verdict").click()
+    page.wait_for_function(
+        "() => !document.querySelector('#criterion-empathy .confirm-form') &&"
+        " !document.getElementById('override-note-empathy').hidden"
+    )
+    state = player.evaluate("p => ({paused: p.paused, t: p.currentTime})")
+    assert page.evaluate("() => window.__sameDocument === true")
+    assert state["paused"] is False and state["t"] >= before
+    assert "reviewed by a human" in page.locator("#scorebox").inner_text()
+    # the refreshed criterion still works: another criterion's confirm, then the first's
+    # override form (bound before the refresh) saves in place too
+    page.locator("#criterion-closing").get_by_role("button", name="Confirm verdict").click()
+    page.wait_for_function("() => !document.querySelector('#criterion-closing .confirm-form')")
+    assert player.evaluate("p => !p.paused") and page.evaluate("() => window.__sameDocument")
+    page.screenshot(path=str(artifacts / "review-confirmed-in-place.png"))
