@@ -27,14 +27,37 @@ function highlightAt(t, scroll) {
   if (lastPlaying) lastPlaying.classList.remove("playing");
   if (hit) {
     hit.classList.add("playing");
-    if (scroll) hit.scrollIntoView({ block: "nearest" });
+    if (scroll || following()) keepInView(hit);
   }
   lastPlaying = hit;
 }
 
+// The transcript follows playback inside its own panel, never scrolling the page (the
+// analyst may be reading the verdicts), and not while they scroll the transcript themselves.
+let userScrolledAt = 0;
+function following() { return Date.now() - userScrolledAt > 4000; }
+function keepInView(seg) {
+  const box = seg.closest(".player-panel");
+  if (!box) return;
+  const bar = document.getElementById("player-bar");
+  const top = seg.offsetTop - box.offsetTop;
+  const pinned = bar ? bar.offsetHeight : 0;
+  if (top < box.scrollTop + pinned || top + seg.offsetHeight > box.scrollTop + box.clientHeight) {
+    box.scrollTop = Math.max(0, top - pinned - box.clientHeight / 4);
+  }
+}
+
 function initPlayer() {
   const player = document.getElementById("player");
-  if (player) player.addEventListener("timeupdate", () => highlightAt(player.currentTime, false));
+  if (player) player.addEventListener("timeupdate", () => {
+    highlightAt(player.currentTime, false);
+    if (skipSilence() && !player.paused) jumpOverSilence(player);
+  });
+  const panel = document.querySelector(".player-panel");
+  if (panel) panel.addEventListener("wheel", () => { userScrolledAt = Date.now(); }, { passive: true });
+  for (const button of document.querySelectorAll(".speed-button")) {
+    button.addEventListener("click", () => setSpeed(Number(button.dataset.speed)));
+  }
   document.addEventListener("click", (event) => {
     const target = event.target.closest("[data-seek]");
     if (target) seekTo(target.dataset.seek);
@@ -68,7 +91,7 @@ function initOverrides() {
       const badge = item.querySelector("[data-role=verdict]");
       badge.textContent = out.verdict.toUpperCase();
       badge.className = `badge verdict ${out.verdict}`;
-      item.className = `criterion verdict-${out.verdict}`;
+      for (const v of ["pass", "fail", "na"]) item.classList.toggle(`verdict-${v}`, v === out.verdict);
       item.querySelector("[data-role=points]").textContent = `${out.points}/${out.max_points} pts`;
       item.querySelector("[data-role=confidence]").textContent = "confidence 100%";
       const note = item.querySelector("[data-role=override-note]");
@@ -82,23 +105,30 @@ function initOverrides() {
       if (provisional) provisional.hidden = !out.provisional;
       status.textContent = `Saved. Score ${out.previous_score.toFixed(1)} → ${out.score.toFixed(1)}.`;
       form.elements.reason.value = "";
-      await refreshConsequences();
+      // back to the criterion, so the next key grades on (n, c, 1/2/3); the form stays open
+      // with its "Saved. Score …" line
+      item.focus({ preventScroll: true });
+      await refreshConsequences([`actions-${out.criterion_id}`]);
     });
   }
 }
 
 // A verdict changes what follows from it (moments, feedback, provisional state, rationales):
 // take those parts from the page as the server now renders it.
-async function refreshConsequences() {
+async function refreshConsequences(extra = []) {
   const res = await fetch(window.location.pathname, { headers: { Accept: "text/html" } });
   if (!res.ok) return;
   const fresh = new DOMParser().parseFromString(await res.text(), "text/html");
-  const ids = ["publication-block", "moments-block", "feedback-block"];
+  const ids = ["publication-block", "moments-block", "feedback-block", ...extra];
   for (const el of fresh.querySelectorAll("[data-role=rationale]")) ids.push(el.id);
   for (const id of ids) {
     const now = document.getElementById(id);
     const next = fresh.getElementById(id);
-    if (now && next) now.replaceWith(document.importNode(next, true));
+    if (now && next) {
+      const node = document.importNode(next, true);
+      now.replaceWith(node);
+      if (typeof bindApiForms === "function") bindApiForms(node);  // reviews.js
+    }
   }
   applyGeometry(); // app.js: the new moments' positions (no inline styles under the CSP)
 }
@@ -128,8 +158,154 @@ function waitThenReload(callId) {
   setTimeout(tick, 1500);
 }
 
+// ---------------------------------------------------------------- speed, silence, search
+const SPEEDS = [1, 1.5, 2];
+function setSpeed(rate) {
+  const player = document.getElementById("player");
+  if (!player) return;
+  player.playbackRate = rate;
+  for (const b of document.querySelectorAll(".speed-button")) {
+    b.setAttribute("aria-pressed", String(Number(b.dataset.speed) === rate));
+  }
+}
+function stepSpeed(direction) {
+  const player = document.getElementById("player");
+  if (!player) return;
+  const at = SPEEDS.indexOf(player.playbackRate);
+  setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (at < 0 ? 0 : at) + direction))]);
+}
+
+function skipSilence() {
+  const box = document.getElementById("skip-silence");
+  return Boolean(box && box.checked);
+}
+// Between two turns more than a second apart, go straight to the next one.
+function jumpOverSilence(player) {
+  const t = player.currentTime;
+  const segs = Array.from(document.querySelectorAll("#transcript .seg"));
+  if (segs.some((s) => t >= Number(s.dataset.start) && t < Number(s.dataset.end))) return;
+  const next = segs.find((s) => Number(s.dataset.start) > t);
+  if (next && Number(next.dataset.start) - t > 1) player.currentTime = Number(next.dataset.start);
+}
+
+let matches = [];
+let matchAt = -1;
+function search(query) {
+  const q = query.trim().toLowerCase();
+  matches = [];
+  matchAt = -1;
+  for (const seg of document.querySelectorAll("#transcript .seg")) {
+    const hit = q !== "" && seg.querySelector(".text").textContent.toLowerCase().includes(q);
+    seg.classList.toggle("match", hit);
+    seg.classList.remove("match-current");
+    if (hit) matches.push(seg);
+  }
+  const count = document.getElementById("search-count");
+  if (count) count.textContent = q ? `${matches.length} match${matches.length === 1 ? "" : "es"}` : "";
+  nextMatch();
+}
+function nextMatch() {
+  if (!matches.length) return;
+  if (matchAt >= 0) matches[matchAt].classList.remove("match-current");
+  matchAt = (matchAt + 1) % matches.length;
+  const seg = matches[matchAt];
+  seg.classList.add("match-current");
+  userScrolledAt = 0;
+  keepInView(seg);
+  const count = document.getElementById("search-count");
+  if (count) count.textContent = `${matchAt + 1} of ${matches.length}`;
+}
+function initSearch() {
+  const box = document.getElementById("transcript-search");
+  if (!box) return;
+  box.addEventListener("input", () => search(box.value));
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); nextMatch(); }
+    if (e.key === "Escape") box.blur();
+  });
+}
+
+// ---------------------------------------------------------------- grading by keyboard
+function criteria() { return Array.from(document.querySelectorAll("li.criterion")); }
+function currentCriterion() { return document.querySelector("li.criterion.current"); }
+function moveCriterion(step) {
+  const all = criteria();
+  if (!all.length) return;
+  const at = all.indexOf(currentCriterion());
+  const next = all[at < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, at + step))];
+  for (const li of all) li.classList.toggle("current", li === next);
+  next.focus({ preventScroll: true });
+  next.scrollIntoView({ block: "nearest" });
+  const evidence = next.querySelector("[data-seek]");
+  const player = document.getElementById("player");
+  if (evidence && player && player.paused) seekTo(evidence.dataset.seek);
+}
+function confirmCurrent() {
+  const li = currentCriterion();
+  const button = li && li.querySelector(".confirm-form button[type=submit]");
+  if (button) button.click();
+}
+function overrideCurrent(verdict) {
+  const li = currentCriterion();
+  if (!li) return;
+  const details = li.querySelector("details.override");
+  const form = li.querySelector(".override-form");
+  if (!details || !form) return;
+  const choice = form.querySelector(`input[name=verdict][value="${verdict}"]`);
+  if (!choice) { form.querySelector(".form-status").textContent = `${verdict.toUpperCase()} is not allowed here.`; return; }
+  details.open = true;
+  choice.checked = true;
+  form.elements.reason.focus();
+}
+function togglePlay() {
+  const player = document.getElementById("player");
+  if (!player) return;
+  if (player.paused) player.play(); else player.pause();
+}
+function nudge(seconds) {
+  const player = document.getElementById("player");
+  if (player) player.currentTime = Math.max(0, player.currentTime + seconds);
+}
+
+function initKeyboard() {
+  document.addEventListener("keydown", (e) => {
+    const target = e.target;
+    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (typing) {
+      // In an override's reason: Ctrl+Enter saves, Escape cancels back to the criterion.
+      const form = target.closest(".override-form");
+      if (form && e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+      if (form && e.key === "Escape") {
+        form.closest("details").open = false;
+        form.closest("li.criterion").focus({ preventScroll: true });
+      }
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (target.closest && target.closest("dialog")) return;
+    const actions = {
+      " ": togglePlay, k: togglePlay,
+      j: () => nudge(-5), ArrowLeft: () => nudge(-5), l: () => nudge(5), ArrowRight: () => nudge(5),
+      "<": () => stepSpeed(-1), ">": () => stepSpeed(1),
+      n: () => moveCriterion(1), p: () => moveCriterion(-1),
+      c: confirmCurrent,
+      1: () => overrideCurrent("pass"), 2: () => overrideCurrent("fail"), 3: () => overrideCurrent("na"),
+      "/": () => { const box = document.getElementById("transcript-search"); if (box) box.focus(); },
+      "?": () => { const d = document.getElementById("shortcuts"); if (d && !d.open) d.showModal(); },
+    };
+    const action = actions[e.key];
+    if (!action) return;
+    e.preventDefault();
+    action();
+  });
+  const show = document.getElementById("show-shortcuts");
+  if (show) show.addEventListener("click", () => document.getElementById("shortcuts").showModal());
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   initPlayer();
+  initSearch();
+  initKeyboard();
   initOverrides();
   initRetry();
   const pending = document.getElementById("pending-state");

@@ -1,0 +1,116 @@
+"""Grading a whole call with the keyboard, in a real chromium: play, speed, search the
+transcript, move through the criteria, confirm and override, and the shortcut sheet. Counts
+the keys and the time it takes (bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from domains.reviews.serialize import segment_to_json
+from models.calls import TranscriptRow
+from tests.support.coaching_history import scored_call
+from tests.web.conftest import LiveServer
+from tests.web.test_browser import log_in
+from transcription.types import Segment
+
+LINES = [
+    ("agent", "Thank you for calling Northwind, this is Priya. How can I help?"),
+    ("customer", "My bill doubled this month and nobody told me why."),
+    ("agent", "I can see the new tariff started on the first; let me explain it."),
+    ("customer", "Fine, but I want the old tariff back."),
+    ("agent", "I have moved you back to the old tariff from today."),
+    ("customer", "Thanks."),
+]
+
+
+def _call_with_transcript(server: LiveServer) -> str:
+    call_id = scored_call(
+        server.svc,
+        agent=server.users["agent_b"],
+        at=datetime.now(UTC),
+        verdicts={"empathy": "fail", "hold_etiquette": "na"},
+        seconds=40.0,
+    )
+    with server.svc.unit_of_work() as s:
+        s.add(
+            TranscriptRow(
+                call_id=call_id,
+                engine="test",
+                model="none",
+                segments=[
+                    segment_to_json(Segment(i * 6.0, i * 6.0 + 4.5, who, text))  # type: ignore[arg-type]
+                    for i, (who, text) in enumerate(LINES)
+                ],
+            )
+        )
+    return str(call_id)
+
+
+def test_a_whole_call_graded_without_the_mouse(
+    page: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    server = live_server
+    call_id = _call_with_transcript(server)
+    log_in(page, server, "quinn.analyst@example.com")
+    page.goto(f"{server.url}/calls/{call_id}")
+    page.locator("li.criterion").first.wait_for()
+    criteria = page.locator("li.criterion")
+    total = criteria.count()
+    keys = 0
+
+    def press(key: str) -> None:
+        nonlocal keys
+        keys += 1
+        page.keyboard.press(key)
+
+    started = time.perf_counter()
+    page.locator("#player").evaluate("p => { p.muted = true; }")
+    press(" ")
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    press(">")
+    assert page.locator("#player").evaluate("p => p.playbackRate") == 1.5
+    assert page.locator('.speed-button[data-speed="1.5"]').get_attribute("aria-pressed") == "true"
+
+    press("/")
+    page.keyboard.type("tariff")
+    keys += len("tariff")
+    assert page.locator("#search-count").inner_text() == "1 of 3"
+    press("Enter")
+    assert page.locator("#search-count").inner_text() == "2 of 3"
+    assert page.locator("#transcript .seg.match").count() == 3
+    press("Escape")
+
+    for i in range(total):
+        press("n")
+        current = page.locator("li.criterion.current")
+        cid = current.get_attribute("data-criterion")
+        assert cid == criteria.nth(i).get_attribute("data-criterion")
+        if cid == "empathy":  # the AI failed it; the analyst passes it, with a reason
+            press("1")
+            page.keyboard.type("She acknowledged the bill shock at once.")
+            keys += 1  # typing the reason counts once: it is the analyst's words, not navigation
+            press("Control+Enter")
+        else:
+            press("c")
+        page.wait_for_function(
+            "id => !document.getElementById('override-note-' + id).hidden", arg=cid
+        )
+    elapsed = time.perf_counter() - started
+
+    notes = page.locator("[data-role=override-note]:not([hidden])")
+    assert notes.count() == total
+    assert page.locator("#criterion-empathy [data-role=verdict]").inner_text() == "PASS"
+    assert page.locator("li.criterion .confirm-form").count() == 0  # nothing left to confirm
+    assert "reviewed by a human" in page.locator("#scorebox").inner_text()
+    assert not page.locator("#player").evaluate("p => p.paused")  # it played throughout
+    press("?")
+    assert page.locator("#shortcuts").evaluate("d => d.open")
+    press("Escape")
+    assert not page.locator("#shortcuts").evaluate("d => d.open")
+    page.screenshot(path=str(artifacts / "review-graded-by-keyboard.png"), full_page=True)
+    (artifacts / "keyboard-grading.txt").write_text(
+        f"criteria {total}; keys {keys}; seconds {elapsed:.1f} (headless chromium, local server)\n"
+    )
