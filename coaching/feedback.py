@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from coaching.texts import Texts, fill, name_of, text_for
 from core.timefmt import clock
+from scoring.cues import default_book
+from scoring.text import normalize
 from scoring.types import CriterionResult, Evaluation, Evidence
 from transcription.types import Transcript
 
@@ -36,6 +38,25 @@ def _first(r: CriterionResult, speaker: str | None = None) -> Evidence | None:
     return r.evidence[0] if r.evidence else None
 
 
+# Cue sets of the scorer that mark a line as dismissive, exasperated or sarcastic.
+UNFIT_FOR_PRAISE = ("dissatisfaction", "sarcasm", "frustration")
+
+
+def fit_to_praise(text: str) -> bool:
+    """Whether a line may be quoted back to the agent as something done well: never a
+    dismissive or sarcastic one ("Whatever, I refunded one charge, anything else."), even on a
+    criterion the call passed."""
+    book = default_book()
+    return not book.any(UNFIT_FOR_PRAISE, normalize(text), negatable=False)
+
+
+def _praise_quote(r: CriterionResult, speaker: str | None) -> Evidence | None:
+    for e in r.evidence:
+        if (speaker is None or e.speaker == speaker) and fit_to_praise(e.text):
+            return e
+    return None
+
+
 def _fill(template: str, r: CriterionResult, e: Evidence | None) -> str:
     return fill(
         template,
@@ -58,7 +79,7 @@ def call_feedback(
         if r.verdict != "pass":
             continue
         text = text_for(texts, r.id)
-        e = _first(r, None if text.strength_quote == "any" else text.strength_quote)
+        e = _praise_quote(r, None if text.strength_quote == "any" else text.strength_quote)
         template = text.strength
         if e is None and "{t}" in template:
             template = "{name}: done well on this call."

@@ -90,3 +90,30 @@ def test_a_rubrics_own_criterion_gets_its_own_or_generic_words() -> None:
         "Callback: Nothing close. Let's listen to 1:01 together and plan the next step.",
         "At 1:01, sum up what happens next: Recap.",
     ]
+
+
+def test_a_dismissive_line_is_never_quoted_as_praise() -> None:
+    """The call passed closing and resolution, but on a curt line: the praise keeps the
+    criterion and leaves the line out; a courteous line on the same criterion is quoted."""
+    from scoring.types import CriterionResult, Evaluation, Evidence
+    from transcription.types import Transcript
+
+    rude = Evidence(61.0, 64.0, "agent", "Whatever, I refunded one charge, anything else.")
+    kind = Evidence(70.0, 73.0, "agent", "Thanks for your patience, have a lovely evening.")
+
+    def result(cid: str, *evidence: Evidence) -> CriterionResult:
+        return CriterionResult(cid, "pass", 0.9, 10, 10, "ok", evidence=evidence)
+
+    ev = Evaluation(
+        rubric="contact-center-default",
+        rubric_version=1,
+        source="ai",
+        score=100.0,
+        auto_failed=False,
+        criteria=(result("resolution", rude), result("closing", rude, kind)),
+    )
+    fb = call_feedback(Transcript(engine="text", model="none", segments=()), ev)
+    text = " ".join(fb.strengths)
+    assert "Whatever" not in text
+    assert "have a lovely evening" in text
+    assert len(fb.strengths) == 2
