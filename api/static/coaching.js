@@ -44,6 +44,11 @@ function rowValues(list, keep) {
       if (input.type === "checkbox") item[key] = input.checked;
       else if (input.value !== "") item[key] = input.type === "number" ? Number(input.value) : input.value;
     }
+    // A pass-rate goal is typed in percent (70) and stored as a rate (0.7).
+    if (list === "goals" && item.target !== undefined && (item.metric || "criterion_pass_rate") === "criterion_pass_rate") {
+      item.target = Math.round(item.target * 10) / 1000;
+    }
+    if (item.criterion === "") delete item.criterion;
     if (keep && !keep(item)) continue;
     out.push(item);
     sentRows[list].push(row);
@@ -161,6 +166,12 @@ function setupEditor() {
     }
     amend.disabled = true;
     document.getElementById("feedback").focus();
+  });
+  document.addEventListener("change", (e) => {
+    const select = e.target;
+    if (!select.matches('ul[data-list="goals"] select[data-field="metric"]')) return;
+    const unit = select.closest("li.row").querySelector(".unit");
+    if (unit) unit.textContent = select.value === "criterion_pass_rate" ? "%" : "";
   });
   document.addEventListener("click", (e) => {
     const target = e.target;

@@ -18,6 +18,7 @@ from domains.coaching.measure import impact_report
 from domains.kit.deps import SessionDep
 from domains.kit.templating import render_page
 from models.accounts import Role
+from scoring.rubric import default_rubric
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,4 +65,13 @@ def session_page(
         s=data,
         modules=modules,
         editable=cs.status in ("draft", "ready"),
+        # the goal's criterion picker: the rubric's criteria, the session's focus first
+        criteria=list(
+            dict.fromkeys([*(f["criterion"] for f in data.get("focus", [])), *rubric_criteria()])
+        ),
     )
+
+
+def rubric_criteria() -> list[str]:
+    """The default rubric's criterion ids, in rubric order."""
+    return [crit.id for _, crit in default_rubric().criteria]

@@ -167,21 +167,27 @@ def test_coaching_edits_are_never_lost_or_changed_silently(
     page.get_by_role("button", name="Add goal").click()
     goal = page.locator('ul[data-list="goals"] > li.row').last
     goal.get_by_label("Metric").select_option("criterion_pass_rate")
-    goal.get_by_label("Criterion").fill("empathy")
-    goal.get_by_label("Target").fill("0.99")
+    goal.get_by_label("Criterion").select_option("empathy")  # picked, not typed
+    goal.get_by_label("Target").fill("99")  # percent, as people say it
     goal.get_by_label("Goal due").fill((now + timedelta(days=30)).date().isoformat())
     page.get_by_role("button", name="Save").click()
     beside = page.locator('ul[data-list="goals"] > li.row:last-of-type + p.field-error')
     beside.wait_for()
-    assert re.match(r"Goal \d+: ", beside.inner_text()), beside.inner_text()
+    assert re.match(r"Goal \d+: a target of 99% from a baseline of 50%", beside.inner_text()), (
+        beside.inner_text()
+    )
     assert page.locator("#save-error").inner_text() == beside.inner_text()
     assert goal.get_by_label("Target").get_attribute("aria-invalid") == "true"
     assert _in_view(page, "p.field-error")
     page.screenshot(path=str(artifacts / "coaching-goal-error.png"))
-    goal.get_by_role("button", name="Remove").click()
+    goal.get_by_label("Target").fill("65")  # a fair step from 50%
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved", exact=True).wait_for()
     assert page.locator("p.field-error").count() == 0
+    with server.svc.session_factory() as s:
+        saved = s.get(CoachingSession, uuid.UUID(session_id))
+        assert saved is not None
+        assert [(g["criterion"], g["target"]) for g in saved.goals][-1] == ("empathy", 0.65)
 
     # 3. Delivered: what the agent saw is read-only; changing it takes a reason.
     page.get_by_role("button", name="Mark ready").click()
