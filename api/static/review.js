@@ -302,7 +302,34 @@ function initKeyboard() {
   if (show) show.addEventListener("click", () => document.getElementById("shortcuts").showModal());
 }
 
+// "Add to coaching": the evidence or moment becomes a clip of the chosen draft session.
+function initAddToCoaching() {
+  const target = document.getElementById("coaching-target");
+  if (!target) return;
+  document.addEventListener("click", async (e) => {
+    const button = e.target.closest(".add-to-coaching");
+    if (!button) return;
+    const status = document.getElementById("coaching-status");
+    const start = Number(button.dataset.start);
+    const end = Math.max(Number(button.dataset.end), start + 1);
+    button.disabled = true;
+    const res = await fetch(`/api/v1/coaching/sessions/${target.value}/attachments/clip`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ call_id: target.dataset.callId, start, end, note: button.dataset.note || "" }),
+    });
+    if (!res.ok) { button.disabled = false; status.textContent = `Not added: ${await detail(res)}`; return; }
+    button.textContent = "Added to coaching";
+    status.textContent = `Clip ${clockText(start)}–${clockText(end)} added to the coaching session.`;
+  });
+}
+function clockText(t) {
+  const s = Math.round(t);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  initAddToCoaching();
   initPlayer();
   initSearch();
   initKeyboard();

@@ -14,6 +14,7 @@ from domains.auth.access import visible_call
 from domains.auth.dependencies import CurrentUser
 from domains.calls import listing
 from domains.calls.params import filters_from_form
+from domains.coaching.service import open_drafts
 from domains.kit.deps import SessionDep
 from domains.kit.templating import REVIEWER_ROLES, render_page
 from domains.reviews.calibration import ensure_not_blind
@@ -99,4 +100,5 @@ def review_page(
         can_override=user.role in REVIEWER_ROLES,
         can_dispute=can_dispute and review["status"] == "scored",
         disputes=latest_by_criterion(session, call_id) if can_dispute else {},
+        coaching_drafts=open_drafts(session, user, call.agent_id),
     )

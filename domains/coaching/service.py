@@ -74,6 +74,17 @@ def visible_session(session: Session, user: User, session_id: uuid.UUID) -> Coac
     return cs
 
 
+def open_drafts(session: Session, user: User, agent_id: uuid.UUID) -> list[CoachingSession]:
+    """The agent's sessions still being written (draft or ready) that ``user`` may edit: where
+    a clip from a call page can go."""
+    if not is_coach(user):
+        return []
+    query = select(CoachingSession).where(
+        CoachingSession.agent_id == agent_id, CoachingSession.status.in_(("draft", "ready"))
+    )
+    return list(session.scalars(scope_sessions(query, user).order_by(CoachingSession.created_at)))
+
+
 def is_coach(user: User) -> bool:
     return user.role in COACH_ROLES
 

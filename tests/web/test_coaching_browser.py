@@ -224,3 +224,51 @@ def test_coaching_edits_are_never_lost_or_changed_silently(
         assert [e.details["reason"] for e in events] == [
             "The refund was on time; the earlier note said late."
         ]
+
+
+def test_a_clip_is_added_to_coaching_from_the_call_page(
+    page: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    from sqlalchemy import select
+
+    from domains.coaching.service import create_draft
+    from models.accounts import User
+    from models.coaching import CoachingAttachment
+
+    server = live_server
+    cara = make_user(server.svc, name="Cara Agent", role=Role.agent, team="A")
+    now = datetime.now(UTC)
+    calls = [
+        scored_call(
+            server.svc,
+            agent=cara,
+            at=now - timedelta(days=2 + i),
+            verdicts={"closing": "fail"},
+            evidence={"closing": (11.0, 14.0, "Okay bye.")},
+            seconds=20.0,
+        )
+        for i in range(3)
+    ]
+    with server.svc.unit_of_work() as s:
+        qa = s.get(User, server.users["qa"].id)
+        agent = s.get(User, cara.id)
+        assert qa is not None and agent is not None
+        draft_id = create_draft(s, agent=agent, by=qa).id
+
+    log_in(page, server, "quinn.analyst@example.com")
+    page.goto(f"{server.url}/calls/{calls[0]}")
+    assert page.locator("#coaching-target option").count() == 1
+    item = page.locator("#criterion-closing")
+    item.get_by_role("button", name="Add to coaching").first.click()
+    page.get_by_text("added to the coaching session").wait_for()
+    assert item.get_by_role("button", name="Added to coaching").count() == 1
+    with server.svc.session_factory() as s:
+        clips = s.scalars(
+            select(CoachingAttachment).where(CoachingAttachment.session_id == draft_id)
+        ).all()
+        assert [(str(c.call_id), c.start, c.end) for c in clips if c.kind == "clip"][-1] == (
+            str(calls[0]),
+            11.0,
+            14.0,
+        )
+    log_out(page)
