@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from domains.auth.access import SelectT
@@ -32,6 +32,8 @@ class CallFilters:
     needs_review: bool | None = None
     # The current evaluation is provisional (an unsure critical fail waits for a human).
     provisional: bool | None = None
+    # Words in the file name or the agent's name (case-insensitive).
+    q: str | None = None
 
     def query_params(self) -> dict[str, str]:
         """The filters as query-string parameters (links from the dashboard and pages)."""
@@ -102,7 +104,38 @@ def apply_filters(query: SelectT, filters: CallFilters) -> SelectT:
         query = query.where(waiting if f.needs_review else ~waiting)
     if f.provisional is not None:
         query = query.where(EvaluationRow.provisional.is_(f.provisional))
+    if f.q:
+        named = aliased(User)
+        for word in f.q.split()[:5]:
+            like = f"%{_escape_like(word.lower())}%"
+            by_agent = select(named.id).where(func.lower(named.name).like(like, escape="\\"))
+            query = query.where(
+                or_(
+                    func.lower(Call.original_filename).like(like, escape="\\"),
+                    Call.agent_id.in_(by_agent),
+                )
+            )
     return query
+
+
+def _escape_like(text: str) -> str:
+    """A search word is matched as typed: % and _ are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The calls list's orders (`sort`), each with a tie-break so pages never overlap.
+SORTS = {
+    "newest": (Call.created_at.desc(), Call.id),
+    "oldest": (Call.created_at.asc(), Call.id),
+    "score_low": (EvaluationRow.score.asc().nulls_last(), Call.created_at.desc(), Call.id),
+    "score_high": (EvaluationRow.score.desc().nulls_last(), Call.created_at.desc(), Call.id),
+    "longest": (Call.duration_s.desc().nulls_last(), Call.created_at.desc(), Call.id),
+    "agent": (
+        select(User.name).where(User.id == Call.agent_id).scalar_subquery(),
+        Call.created_at.desc(),
+        Call.id,
+    ),
+}
 
 
 def calls_with_current_evaluation() -> Select[Call, EvaluationRow]:

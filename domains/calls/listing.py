@@ -10,10 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, noload
 
 from domains.auth.access import scope_calls
-from domains.calls.filters import CallFilters, apply_filters, calls_with_current_evaluation
+from domains.calls.filters import (
+    SORTS,
+    CallFilters,
+    apply_filters,
+    calls_with_current_evaluation,
+)
 from domains.reviews.calibration import blind_call_ids
 from models.accounts import User
-from models.calls import Call, CallStatus
+from models.calls import CallStatus
 from models.reviews import EvaluationRow
 
 
@@ -46,14 +51,20 @@ class CallListPage:
 
 
 def list_calls(
-    session: Session, user: User, filters: CallFilters, *, limit: int = 50, offset: int = 0
+    session: Session,
+    user: User,
+    filters: CallFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str = "newest",
 ) -> CallListPage:
     query = apply_filters(scope_calls(calls_with_current_evaluation(), user), filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     # A list row needs the evaluation's score, not its verdicts or rubric: don't load them.
     rows = session.execute(
         query.options(noload(EvaluationRow.criteria), noload(EvaluationRow.rubric))
-        .order_by(Call.created_at.desc(), Call.id)
+        .order_by(*SORTS[sort])
         .limit(limit)
         .offset(offset)
     ).unique()

@@ -13,6 +13,7 @@ from domains.accounts.users import visible_users
 from domains.auth.access import visible_call
 from domains.auth.dependencies import CurrentUser
 from domains.calls import listing
+from domains.calls.filters import SORTS
 from domains.calls.params import filters_from_form
 from domains.coaching.service import open_drafts
 from domains.kit.deps import SessionDep
@@ -34,10 +35,13 @@ def calls_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
         page_no = max(1, int(request.query_params.get("page") or 1))
     except ValueError:
         page_no = 1
+    sort = request.query_params.get("sort") or "newest"
+    if sort not in SORTS:
+        sort = "newest"
     page = listing.list_calls(
-        session, user, filters, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
+        session, user, filters, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, sort=sort
     )
-    params = filters.query_params()
+    params = filters.query_params() | ({"sort": sort} if sort != "newest" else {})
     agents = [u for u in visible_users(session, user) if u.role == Role.agent]
     return render_page(
         request,

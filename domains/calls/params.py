@@ -31,6 +31,12 @@ class FilterParams(BaseModel):
     provisional: bool | None = Field(
         None, description="the score is provisional: an unsure critical fail waits for a human"
     )
+    q: str | None = Field(
+        None,
+        max_length=100,
+        pattern=r"^[^\x00]*$",
+        description="words in the file name or the agent's name (all must match)",
+    )
 
 
 def _utc(at: datetime | None) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -61,6 +61,9 @@ class CallSummary(BaseModel):
     not_scorable_reason: str | None = None
 
 
+CallSort = Literal["newest", "oldest", "score_low", "score_high", "longest", "agent"]
+
+
 class CallPage(BaseModel):
     items: list[CallSummary]
     total: int
@@ -112,10 +115,12 @@ def list_calls(
     filters: CallFiltersDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    sort: Annotated[CallSort, Query(description="the order of the list")] = "newest",
 ) -> CallPage:
-    """The calls you may see, newest first. Score filters and ``auto_failed`` match the call's
-    current evaluation (a human override counts)."""
-    page = listing.list_calls(session, user, filters, limit=limit, offset=offset)
+    """The calls you may see, newest first (or by ``sort``). Score filters and ``auto_failed``
+    match the call's current evaluation (a human override counts); ``q`` searches file and
+    agent names."""
+    page = listing.list_calls(session, user, filters, limit=limit, offset=offset, sort=sort)
     return CallPage(
         items=[CallSummary(**asdict(item)) for item in page.items],
         total=page.total,
