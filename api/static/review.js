@@ -328,8 +328,24 @@ function clockText(t) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+function initDelete() {
+  const form = document.getElementById("delete-call-form");
+  if (!form) return;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const reason = form.elements.reason.value.trim();
+    const status = form.querySelector("[role=status]");
+    if (!reason || !window.confirm("Delete this call and everything derived from it?")) return;
+    const url = `/api/v1/calls/${form.dataset.callId}?reason=${encodeURIComponent(reason)}`;
+    const res = await fetch(url, { method: "DELETE" });
+    if (!res.ok) { status.textContent = `Not deleted: ${await detail(res)}`; return; }
+    window.location.href = "/calls";
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   initAddToCoaching();
+  initDelete();
   initPlayer();
   initSearch();
   initKeyboard();

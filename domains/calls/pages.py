@@ -105,4 +105,7 @@ def review_page(
         can_dispute=can_dispute and review["status"] == "scored",
         disputes=latest_by_criterion(session, call_id) if can_dispute else {},
         coaching_drafts=open_drafts(session, user, call.agent_id),
+        # QA and admins fix a wrong agent or erase a call here (both audited)
+        can_manage=user.role in (Role.admin, Role.qa_analyst),
+        agents=[u for u in visible_users(session, user) if u.role == Role.agent],
     )

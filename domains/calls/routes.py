@@ -22,7 +22,7 @@ from domains.calls.intake import submit_upload
 from domains.calls.params import CallFiltersDep
 from domains.calls.retention import delete_call
 from domains.calls.scorability import score_anyway
-from domains.calls.service import get_call, retry
+from domains.calls.service import get_call, reassign, retry
 from domains.kit.deps import ServicesDep, SessionDep
 from domains.kit.unit_of_work import enqueue_after_commit
 from domains.reviews.calibration import ensure_not_blind
@@ -216,6 +216,32 @@ def erase_call(
     visible_call(session, user, call_id)
     delete_call(svc, session, call_id, actor_id=user.id, reason=reason)
     return Response(status_code=204)
+
+
+class ReassignIn(BaseModel):
+    agent_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")
+
+
+class ReassignedOut(BaseModel):
+    call_id: uuid.UUID
+    agent_id: uuid.UUID
+    agent: str
+
+
+@router.post(
+    "/calls/{call_id}/reassign",
+    response_model=ReassignedOut,
+    responses={409: {"description": "already this agent's, or the agent has this recording"}},
+)
+def reassign_call(
+    call_id: uuid.UUID, body: ReassignIn, session: SessionDep, user: Eraser
+) -> ReassignedOut:
+    """Give the call to another agent (picked wrongly at upload); audited with the reason."""
+    call = visible_call(session, user, call_id)
+    visible_agent(session, user, body.agent_id)
+    agent = reassign(session, call, body.agent_id, by=user, reason=body.reason.strip())
+    return ReassignedOut(call_id=call.id, agent_id=agent.id, agent=agent.name)
 
 
 @router.post("/calls/{call_id}/retry", status_code=202, response_model=SubmittedOut)

@@ -7,8 +7,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
+from domains.audit import service as audit
 from domains.kit.unit_of_work import enqueue_after_commit
+from models.accounts import Role, User
 from models.calls import Call, CallStatus, TranscriptRow
 
 
@@ -40,3 +42,33 @@ def retry(session: Session, call_id: uuid.UUID) -> None:
     transaction commits."""
     reset_failed(session, call_id)
     enqueue_after_commit(session, call_id)
+
+
+def reassign(session: Session, call: Call, agent_id: uuid.UUID, *, by: User, reason: str) -> User:
+    """Give the call to another agent (a wrong pick at upload): its scores, moments and
+    coaching evidence count for the new agent from now on. Audited with the reason."""
+    agent = session.get(User, agent_id)
+    if agent is None or agent.role != Role.agent:
+        raise InvalidInput(f"{agent_id} is not an agent: calls belong to agents", field="agent_id")
+    if agent.id == call.agent_id:
+        raise Conflict(f"the call already belongs to {agent.name}")
+    twin = session.scalar(
+        select(Call.id).where(Call.agent_id == agent.id, Call.sha256 == call.sha256)
+    )
+    if twin is not None:
+        raise Conflict(f"{agent.name} already has this recording (call {twin})")
+    previous = call.agent_id
+    call.agent_id = agent.id
+    session.flush()
+    session.expire(call, ["agent"])
+    audit.record(
+        session,
+        actor_id=by.id,
+        action="call.reassigned",
+        entity="call",
+        entity_id=call.id,
+        reason=reason,
+        from_agent_id=str(previous),
+        to_agent_id=str(agent.id),
+    )
+    return agent

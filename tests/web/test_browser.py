@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.pipeline.test_pipeline import GOOD_CALL
-from tests.support.factories import PASSWORD, make_call
+from tests.support.factories import PASSWORD, make_call, tone_wav
 from tests.support.synth import RenderedCall, Silence, Turn, cache_key, render_call
 from tests.web.conftest import LiveServer
 
@@ -205,3 +205,29 @@ def test_confirm_and_dispute_keep_the_recording_playing(
     page.wait_for_function("() => !document.querySelector('#criterion-closing .confirm-form')")
     assert player.evaluate("p => !p.paused") and page.evaluate("() => window.__sameDocument")
     page.screenshot(path=str(artifacts / "review-confirmed-in-place.png"))
+
+
+def test_qa_reassigns_then_deletes_a_call_from_its_page(page: Any, live_server: LiveServer):
+    server = live_server
+    call = make_call(
+        server.svc,
+        agent=server.users["agent_a"],
+        filename="wrong-agent.wav",
+        audio=tone_wav(0.3, hz=333.0),
+    )
+    log_in(page, server, "quinn.analyst@example.com")
+    page.goto(f"{server.url}/calls/{call}")
+    page.get_by_text("Reassign to another agent").click()
+    page.locator(".manage-call select[name=agent_id]").select_option(label="Bob Agent (B)")
+    page.locator(".manage-call form[data-url] textarea[name=reason]").fill("Bob took this call")
+    page.get_by_role("button", name="Reassign").click()
+    page.locator("p.muted a", has_text="Bob Agent").wait_for()  # reloaded under Bob
+
+    page.get_by_text("Delete this call").click()
+    page.locator("#delete-call-form textarea[name=reason]").fill("a test recording")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete call").click()
+    page.wait_for_url(re.compile(r".*/calls$"))
+    assert "wrong-agent.wav" not in page.content()
+    assert page.request.get(f"{server.url}/api/v1/calls/{call}").status == 404
+    log_out(page)

@@ -73,3 +73,37 @@ def test_the_calls_page_searches_and_sorts(world: World):
     assert "alpha-refund.wav" in page.text and "gamma.wav" not in page.text
     assert '<option value="oldest" selected>' in page.text
     assert 'value="refund"' in page.text
+
+
+def test_a_call_is_reassigned_with_a_reason_and_follows_its_new_agent(world: World):
+    w = world
+    calls = _calls(w)
+    beta = calls["beta_100%.wav"]
+    url = f"/api/v1/calls/{beta}/reassign"
+    body = {"agent_id": str(w.id("agent_b")), "reason": "uploaded under the wrong agent"}
+    # who may: QA and admins; a supervisor or an agent may not
+    assert w.client.post(url, json=body, headers=w.headers("supervisor")).status_code == 403
+    assert w.client.post(url, json=body, headers=w.headers("agent_a")).status_code == 403
+    bad = w.client.post(url, json={**body, "agent_id": str(w.id("qa"))}, headers=w.headers("qa"))
+    assert bad.status_code == 422 and bad.json()["field"] == "agent_id"
+    res = w.client.post(url, json=body, headers=w.headers("qa"))
+    assert res.status_code == 200, res.text
+    assert res.json()["agent"] == "Bob Agent"
+    again = w.client.post(url, json=body, headers=w.headers("qa"))
+    assert again.status_code == 409
+    # the call is Bob's now: he sees it, Alice does not
+    bob = w.client.get("/api/v1/calls", headers=w.headers("agent_b")).json()["items"]
+    assert sorted(c["filename"] for c in bob) == ["beta_100%.wav", "gamma.wav"]
+    assert w.client.get(f"/api/v1/calls/{beta}", headers=w.headers("agent_a")).status_code == 404
+    events = w.client.get(
+        "/api/v1/audit", params={"action": "call.reassigned"}, headers=w.headers("admin")
+    ).json()["items"]
+    assert [
+        (e["entity_id"], e["details"]["reason"], e["details"]["from_agent_id"]) for e in events
+    ] == [(beta, "uploaded under the wrong agent", str(w.id("agent_a")))]
+    page = w.client.get(f"/calls/{beta}", headers=w.headers("qa")).text
+    assert "Reassign to another agent" in page and "Delete this call" in page
+    assert (
+        "Reassign to another agent"
+        not in w.client.get(f"/calls/{beta}", headers=w.headers("supervisor")).text
+    )
