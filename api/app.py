@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 API_ROUTERS = (
     "domains.auth.routes",
     "domains.calls.routes",
+    "domains.calls.waveform",
     "domains.accounts.routes",
     "domains.audit.routes",
     "domains.analytics.routes",

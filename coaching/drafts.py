@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from coaching import wording as w
+from coaching.examples import praise_worthy
 from coaching.goals import Goal, GoalProgress, default_due, evaluate_goal, suggest_target
 from coaching.stats import CriterionStats, average_score, criterion_stats, pass_rate, trend
 from coaching.texts import Texts, fill, text_for
@@ -238,7 +239,14 @@ def _passing_example(
         o = call.outcome(criterion)
         if o is None or o.verdict != "pass":
             continue
-        agent = [e for e in o.evidence if e.speaker == "agent" and e.text.strip()]
+        failed = [
+            (e.start, e.end) for f in call.outcomes if f.verdict == "fail" for e in f.evidence
+        ]
+        agent = [
+            e
+            for e in o.evidence
+            if e.speaker == "agent" and praise_worthy(e.text, failed_spans=failed, at=e.start)
+        ]
         if agent:
             e = agent[0]
             return Clip(call.call_id, e.start, e.end, e.text, call.has_audio), call.at
@@ -343,13 +351,14 @@ def _feedback(
             (),
         )
     paras = [
-        f"Over {len(calls)} scored calls from {w.day(since)} to {w.day(until)} your "
-        f"average score was {avg:.1f}."
+        f"Thank you for your calls this period. Over {len(calls)} scored calls from "
+        f"{w.day(since)} to {w.day(until)} your average score was {avg:.1f}."
     ]
     quotes: list[str] = []
     if strengths:
-        paras.append("What is working well: " + " ".join(s.text for s in strengths))
-        quotes += [w.quote(s.example.text) for s in strengths if s.example]
+        # Praise the best two; the full list stays in the session's strengths.
+        paras.append("Keep doing this: " + " ".join(s.text for s in strengths[:2]))
+        quotes += [w.quote(s.example.text) for s in strengths[:2] if s.example]
     if recognition:
         paras.append("Since our last session: " + " ".join(recognition))
     for f in focus:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coaching.examples import praise_worthy
 from coaching.texts import Texts, fill, name_of, text_for
 from core.timefmt import clock
-from scoring.cues import default_book
-from scoring.text import normalize
 from scoring.types import CriterionResult, Evaluation, Evidence
 from transcription.types import Transcript
 
@@ -38,21 +37,13 @@ def _first(r: CriterionResult, speaker: str | None = None) -> Evidence | None:
     return r.evidence[0] if r.evidence else None
 
 
-# Cue sets of the scorer that mark a line as dismissive, exasperated or sarcastic.
-UNFIT_FOR_PRAISE = ("dissatisfaction", "sarcasm", "frustration")
-
-
-def fit_to_praise(text: str) -> bool:
-    """Whether a line may be quoted back to the agent as something done well: never a
-    dismissive or sarcastic one ("Whatever, I refunded one charge, anything else."), even on a
-    criterion the call passed."""
-    book = default_book()
-    return not book.any(UNFIT_FOR_PRAISE, normalize(text), negatable=False)
-
-
-def _praise_quote(r: CriterionResult, speaker: str | None) -> Evidence | None:
+def _praise_quote(
+    r: CriterionResult, speaker: str | None, failed_spans: list[tuple[float, float]]
+) -> Evidence | None:
     for e in r.evidence:
-        if (speaker is None or e.speaker == speaker) and fit_to_praise(e.text):
+        if (speaker is None or e.speaker == speaker) and praise_worthy(
+            e.text, failed_spans=failed_spans, at=e.start
+        ):
             return e
     return None
 
@@ -75,11 +66,16 @@ def call_feedback(
     criterion, the costliest first), each pointing at the call's own times, in the words of
     the rubric's coaching texts (``texts``; the default rubric's when None)."""
     strengths: list[str] = []
+    # Praise never quotes a dismissive line, a bare greeting, or a line that failed something.
+    failed_spans = [
+        (e.start, e.end) for f in evaluation.criteria if f.verdict == "fail" for e in f.evidence
+    ]
     for r in evaluation.criteria:
         if r.verdict != "pass":
             continue
         text = text_for(texts, r.id)
-        e = _praise_quote(r, None if text.strength_quote == "any" else text.strength_quote)
+        speaker = None if text.strength_quote == "any" else text.strength_quote
+        e = _praise_quote(r, speaker, failed_spans)
         template = text.strength
         if e is None and "{t}" in template:
             template = "{name}: done well on this call."

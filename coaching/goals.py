@@ -79,7 +79,7 @@ def target_problem(metric: str, baseline: float, target: float) -> str | None:
         return f"the target ({target:g}) must be above the baseline ({baseline:g})"
     if metric == "criterion_pass_rate":
         if target > 1:
-            return "a pass-rate target is a fraction between 0 and 1"
+            return "a pass-rate target is at most 100% (a fraction between 0 and 1)"
         if target - baseline > RATE_MAX_STEP + 1e-9:
             return (
                 f"a target of {target:.0%} from a baseline of {baseline:.0%} is a leap; "

@@ -68,6 +68,7 @@ function uploadOne(file, agentId, row) {
         status.replaceChildren(link);
         status.dataset.state = body.status;
         watchCall(body.call_id, status);
+        if (!body.duplicate) addToList(body.call_id, file.name, agentId);
       } else {
         status.textContent = `failed: ${body.detail || xhr.status}`;
         status.classList.add("error-inline");
@@ -110,6 +111,13 @@ function watchCall(callId, target, onFinal) {
     if (call.status === "scored" && call.evaluation && call.evaluation.provisional) {
       parts.push(el("span", { class: "badge provisional" }, "provisional"));
     }
+    // A long call: how long this step has run, and how much audio it is working through.
+    if (!FINAL.has(call.status)) {
+      if (target.dataset.state !== call.status) target.dataset.since = String(Date.now());
+      const running = (Date.now() - Number(target.dataset.since || Date.now())) / 1000;
+      const audio = call.audio && call.audio.duration_s ? ` of ${clock(call.audio.duration_s)} audio` : "";
+      parts.push(el("span", { class: "muted small step-time" }, ` ${clock(running)}${audio}`));
+    }
     target.replaceChildren(...parts);
     target.dataset.state = call.status;
     if (FINAL.has(call.status)) {
@@ -119,6 +127,40 @@ function watchCall(callId, target, onFinal) {
     }
   };
   setTimeout(tick, POLL_MS / 3);
+}
+
+// A new upload joins the calls list at once (newest first), watched like the others.
+function addToList(callId, filename, agentId) {
+  const table = document.getElementById("calls-table");
+  if (!table || table.querySelector(`tr[data-call-id="${callId}"]`)) return;
+  const option = document.querySelector(`#upload-form option[value="${agentId}"]`);
+  const row = el("tr", { "data-call-id": callId, "data-status": "queued" });
+  const name = el("td");
+  name.append(el("a", { href: `/calls/${callId}` }, filename));
+  const agent = el("td");
+  agent.append(el("a", { href: `/agents/${agentId}/progress` }, option ? option.textContent.replace(/ \(.*\)$/, "") : ""));
+  const status = el("td", { class: "status" });
+  status.append(el("span", { class: "badge status-queued" }, "queued"));
+  row.append(name, agent, el("td", {}, "just now"), el("td"), status, el("td", { class: "num score" }));
+  table.querySelector("tbody").prepend(row);
+  table.hidden = false;
+  const empty = document.getElementById("calls-empty");
+  if (empty) empty.hidden = true;
+  const total = document.getElementById("calls-total");
+  if (total) {
+    const n = (parseInt(total.textContent, 10) || 0) + 1;
+    total.textContent = `${n} call${n === 1 ? "" : "s"}`;
+  }
+  watchCall(callId, status, (call) => {
+    row.dataset.status = call.status;
+    if (call.evaluation) row.querySelector("td.score").textContent = call.evaluation.score.toFixed(1);
+    if (call.audio && call.audio.duration_s) row.children[3].textContent = clock(call.audio.duration_s);
+  });
+}
+
+function clock(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 function initUpload() {
@@ -149,7 +191,7 @@ function initUpload() {
     };
     await Promise.all([worker(), worker()]);
     button.disabled = false;
-    form.reset();
+    form.elements.file.value = "";  // the agent stays chosen for the next files
   });
 }
 

@@ -328,6 +328,63 @@ function clockText(t) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+// The waveform from the server's peaks (GET /calls/{id}/peaks): a lane per channel (agent
+// above the customer on a two-channel call), the moments as bands, a playhead; a click seeks.
+const LANE_COLORS = ["#1f5fbf", "#6b3fa0", "#4b5563"];
+async function initWaveform() {
+  const audio = document.getElementById("player");
+  const grid = document.querySelector(".review-grid[data-call-id]");
+  if (!audio || !grid) return;
+  const res = await fetch(`/api/v1/calls/${grid.dataset.callId}/peaks?buckets=600`);
+  if (!res.ok) return;
+  const data = await res.json();
+  const lanes = data.channels.length;
+  if (!lanes || !data.duration_s) return;
+  const canvas = document.createElement("canvas");
+  canvas.id = "waveform";
+  canvas.className = `lanes-${lanes}`;
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", lanes === 2
+    ? "Waveform, agent lane above the customer lane; moments marked; click to play from there"
+    : "Waveform; moments marked; click to play from there");
+  audio.after(canvas);
+  const moments = () => Array.from(document.querySelectorAll(".timeline .moment[data-end]"))
+    .map((m) => [Number(m.dataset.seek), Number(m.dataset.end)]);
+  const draw = () => {
+    const ratio = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(canvas.clientWidth * ratio));
+    const h = Math.max(1, Math.round(canvas.clientHeight * ratio));
+    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = "rgba(179, 38, 30, 0.18)";
+    for (const [a, b] of moments()) {
+      const x = (a / data.duration_s) * w;
+      ctx.fillRect(x, 0, Math.max(2 * ratio, ((b - a) / data.duration_s) * w), h);
+    }
+    const laneH = h / lanes;
+    data.channels.forEach((row, lane) => {
+      ctx.fillStyle = LANE_COLORS[lane % LANE_COLORS.length];
+      const mid = laneH * lane + laneH / 2;
+      const bw = w / row.length;
+      row.forEach((peak, i) => {
+        const half = Math.max(0.5, peak * (laneH / 2 - 1));
+        ctx.fillRect(i * bw, mid - half, Math.max(1, bw - 0.5), half * 2);
+      });
+    });
+    ctx.fillStyle = "#1d232b";
+    ctx.fillRect((audio.currentTime / data.duration_s) * w - ratio, 0, 2 * ratio, h);
+  };
+  canvas.addEventListener("click", (e) => {
+    const box = canvas.getBoundingClientRect();
+    seekTo(((e.clientX - box.left) / box.width) * data.duration_s);
+  });
+  audio.addEventListener("timeupdate", draw);
+  audio.addEventListener("seeked", draw);
+  window.addEventListener("resize", draw);
+  draw();
+}
+
 function initDelete() {
   const form = document.getElementById("delete-call-form");
   if (!form) return;
@@ -344,6 +401,7 @@ function initDelete() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  initWaveform().catch(() => {});  // the page works without it
   initAddToCoaching();
   initDelete();
   initPlayer();
