@@ -114,3 +114,17 @@ def test_a_whole_call_graded_without_the_mouse(
     (artifacts / "keyboard-grading.txt").write_text(
         f"criteria {total}; keys {keys}; seconds {elapsed:.1f} (headless chromium, local server)\n"
     )
+
+
+def test_a_confirmation_carries_the_analysts_comment(page: Any, live_server: LiveServer) -> None:
+    server = live_server
+    call_id = _call_with_transcript(server)
+    log_in(page, server, "quinn.analyst@example.com")
+    page.goto(f"{server.url}/calls/{call_id}")
+    item = page.locator("#criterion-greeting")
+    item.get_by_label("Comment on greeting").fill("Warm and quick; named the company.")
+    item.get_by_role("button", name="Confirm verdict").click()
+    page.wait_for_function("() => !document.getElementById('override-note-greeting').hidden")
+    assert (
+        "Warm and quick; named the company." in page.locator("#override-note-greeting").inner_text()
+    )
