@@ -118,6 +118,7 @@ API_ROUTERS = (
     "domains.rubrics.routes",
     "domains.reviews.routes",
     "domains.coaching.routes",
+    "domains.notifications.routes",
 )
 PAGE_ROUTERS = (
     "domains.auth.pages",
@@ -126,6 +127,7 @@ PAGE_ROUTERS = (
     "domains.reviews.pages",
     "domains.accounts.pages",
     "domains.coaching.pages",
+    "domains.notifications.pages",
 )
 
 

@@ -168,6 +168,16 @@ class Settings(BaseSettings):
     # unset: only in development. Refused anywhere else.
     seed_demo: bool | None = None
 
+    # E-mail for notifications (coaching delivered or acknowledged, disputes); unset: in-app only.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "callreview@localhost"
+    # The service's own address, for links in e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.broker_visibility_timeout_s <= self.task_time_limit_s:

@@ -8,5 +8,6 @@ from models import batches as batches
 from models import calibration as calibration
 from models import calls as calls
 from models import coaching as coaching
+from models import notifications as notifications
 from models import reviews as reviews
 from models import rubrics as rubrics

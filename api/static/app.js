@@ -212,3 +212,16 @@ document.addEventListener("DOMContentLoaded", () => {
   initUpload();
   initListPolling();
 });
+
+// The inbox link shows how many notifications are unread.
+document.addEventListener("DOMContentLoaded", async () => {
+  const badge = document.getElementById("inbox-unread");
+  if (!badge) return;
+  try {
+    const res = await fetch("/api/v1/notifications", { headers: { Accept: "application/json" } });
+    if (!res.ok) return;
+    const { unread } = await res.json();
+    badge.textContent = String(unread);
+    badge.hidden = unread === 0;
+  } catch { /* the page works without it */ }
+});

@@ -32,6 +32,7 @@ from domains.coaching.files import attachments
 from domains.coaching.measure import goal_of, session_goals
 from domains.coaching.schemas import CoachingInboxRead, CoachingSessionRead, CoachingSummaryRead
 from domains.coaching.training import as_modules, list_modules, module_by_ref
+from domains.notifications.service import notify
 from models.accounts import Role, User
 from models.coaching import CoachingSession
 
@@ -491,7 +492,35 @@ def transition(
         entity_id=cs.id,
         **{"from": before, "to": to},
     )
+    _notify_move(session, cs, to, by)
     return cs
+
+
+def _notify_move(session: Session, cs: CoachingSession, to: str, by: User) -> None:
+    """The agent hears a session was delivered; the coach hears the agent acknowledged it."""
+    link = f"/coaching/sessions/{cs.id}"
+    if to == "delivered":
+        agent = session.get(User, cs.agent_id)
+        coach = by.name
+        if agent is not None:
+            notify(
+                session,
+                [agent],
+                kind="coaching.delivered",
+                text=f"{coach} shared a coaching session with you",
+                link=link,
+            )
+    elif to == "acknowledged" and cs.coach_id is not None:
+        coach_user = session.get(User, cs.coach_id)
+        if coach_user is not None and coach_user.id != by.id:
+            notify(
+                session,
+                [coach_user],
+                kind="coaching.acknowledged",
+                text=f"{by.name} acknowledged the coaching session"
+                + (": " + cs.agent_feedback[:120] if cs.agent_feedback else ""),
+                link=link,
+            )
 
 
 def mark_done(

@@ -14,6 +14,7 @@ from core.errors import ModelUnavailable
 from core.runtime import limit_threads
 from core.settings import Settings
 from domains.kit.jobs import Dispatcher
+from domains.kit.mail import Mailer
 from domains.kit.storage import LocalStorage
 from domains.kit.unit_of_work import JobRelay, unit_of_work
 from models.db import make_engine, make_session_factory
@@ -66,6 +67,7 @@ class Services:
         # Installed with the session factory: after-commit actions run in every process,
         # jobs go to a dispatcher once one is attached.
         self.relay = JobRelay(self.session_factory)
+        self.relay.mailer = Mailer(self.settings) if self.settings.smtp_host else None
 
     def attach_dispatcher(self, dispatcher: Dispatcher | None) -> None:
         """Jobs committed from now on go to ``dispatcher`` (None: they stay queued)."""

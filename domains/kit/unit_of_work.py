@@ -19,10 +19,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kit.jobs import Dispatcher
+from domains.kit.mail import Mail, Mailer
 
 log = logging.getLogger(__name__)
 _JOBS = "callreview.jobs"
 _CALLBACKS = "callreview.on_commit"
+_MAIL = "callreview.mail"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,11 @@ def on_commit(session: Session, callback: Callable[[], object]) -> None:
     session.info.setdefault(_CALLBACKS, []).append(callback)
 
 
+def mail_after_commit(session: Session, mail: Mail) -> None:
+    """Send ``mail`` once this session's transaction has committed (never on a rollback)."""
+    session.info.setdefault(_MAIL, []).append(mail)
+
+
 def pending_jobs(session: Session) -> list[Job]:
     """The jobs recorded on ``session`` and not sent yet (for tests and diagnostics)."""
     return list(session.info.get(_JOBS, ()))
@@ -72,10 +79,14 @@ class JobRelay:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.dispatcher: Dispatcher | None = None
+        self.mailer: Mailer | None = None
         event.listen(factory, "after_commit", self._after_commit)
         event.listen(factory, "after_soft_rollback", self._after_rollback)
 
     def _after_commit(self, session: Session) -> None:
+        mails = session.info.pop(_MAIL, [])
+        if mails and self.mailer is not None:
+            self.mailer.send(mails)
         for callback in session.info.pop(_CALLBACKS, []):
             try:
                 callback()
@@ -96,3 +107,4 @@ class JobRelay:
         if not session.in_transaction():  # the outermost transaction: its work is gone
             session.info.pop(_JOBS, None)
             session.info.pop(_CALLBACKS, None)
+            session.info.pop(_MAIL, None)

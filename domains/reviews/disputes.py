@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domains.audit.service import record
 from domains.auth.access import scope_calls, visible_call
+from domains.notifications.service import notify, reviewers_of
 from domains.reviews.overrides import override_verdict, rubric_criterion, rubric_of
 from domains.reviews.service import current_evaluation
 from models.accounts import Role, User
@@ -85,6 +86,14 @@ def open_dispute(
         verdict=row.verdict,
         requested_verdict=wanted,
         reason=dispute.reason,
+    )
+    notify(
+        session,
+        reviewers_of(session, by),
+        kind="dispute.opened",
+        text=f"{by.name} disputed {criterion_id.replace('_', ' ')} on "
+        f"{call.original_filename or 'a call'} (asks for {wanted.upper()})",
+        link=f"/disputes#dispute-{dispute.id}",
     )
     return dispute
 
@@ -167,6 +176,16 @@ def resolve_dispute(
         verdict_after=final,
         reason=cleaned,
     )
+    agent = session.get(User, dispute.raised_by)
+    if agent is not None:
+        notify(
+            session,
+            [agent],
+            kind="dispute.resolved",
+            text=f"Your dispute on {dispute.criterion_id.replace('_', ' ')} was "
+            f"{dispute.status.value} by {by.name} (verdict now {final.upper()})",
+            link=f"/calls/{call.id}",
+        )
     return dispute
 
 

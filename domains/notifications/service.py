@@ -1,0 +1,100 @@
+"""Notifications: a row in each recipient's inbox and, when the service has a mail server, an
+e-mail, sent once the transaction that caused it has committed (a rollback notifies nobody).
+Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound
+from domains.kit.mail import Mail
+from domains.kit.unit_of_work import mail_after_commit
+from models.accounts import Role, User
+from models.notifications import Notification
+
+KINDS = (
+    "coaching.delivered",
+    "coaching.acknowledged",
+    "dispute.opened",
+    "dispute.resolved",
+)
+
+
+def notify(
+    session: Session,
+    recipients: Iterable[User],
+    *,
+    kind: str,
+    text: str,
+    link: str,
+) -> list[Notification]:
+    """One notification per active recipient (each once, never the one who acted: the caller
+    leaves them out)."""
+    assert kind in KINDS, kind
+    out = []
+    seen: set[uuid.UUID] = set()
+    for user in recipients:
+        if user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        row = Notification(user_id=user.id, kind=kind, text=text, link=link)
+        session.add(row)
+        out.append(row)
+        if user.email:
+            mail_after_commit(session, Mail(user.email, f"callreview: {text}", text, link))
+    session.flush()
+    return out
+
+
+def reviewers_of(session: Session, agent: User) -> list[User]:
+    """Who handles an agent's disputes: the supervisors of the agent's team and the QA
+    analysts."""
+    query = select(User).where(
+        User.active.is_(True),
+        (User.role == Role.qa_analyst)
+        | ((User.role == Role.supervisor) & (User.team == agent.team) & (User.team.is_not(None))),
+    )
+    return list(session.scalars(query.order_by(User.name)))
+
+
+def inbox(session: Session, user: User, *, limit: int = 50) -> tuple[list[Notification], int]:
+    """The user's newest notifications and how many are unread."""
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id)
+        .limit(limit)
+    )
+    unread = session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return list(rows), unread or 0
+
+
+def mark_read(session: Session, user: User, notification_id: uuid.UUID | None = None) -> int:
+    """Mark one (or, without an id, every) notification of ``user`` read; returns how many."""
+    query = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        if session.get(Notification, notification_id) is None:
+            raise NotFound(f"notification {notification_id} not found")
+        query = query.where(Notification.id == notification_id)
+    res = session.execute(
+        query.values(read_at=datetime.now(UTC)).execution_options(synchronize_session=False)
+    )
+    found = res.rowcount  # type: ignore[attr-defined]
+    if notification_id is not None and not found:
+        owner = session.scalar(
+            select(Notification.user_id).where(Notification.id == notification_id)
+        )
+        if owner != user.id:
+            raise NotFound(f"notification {notification_id} not found")
+    return int(found)
