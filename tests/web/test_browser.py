@@ -62,9 +62,19 @@ def test_review_workflow_in_a_real_browser(
     # Upload both files at once: each gets its own progress bar and live status.
     page.get_by_label("Agent").first.select_option(label="Alice Agent (A)")
     page.get_by_label("Recordings or transcripts").set_input_files([str(transcript), str(audio)])
+    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
     page.get_by_role("button", name="Upload").click()
     uploads = page.locator("#upload-list li")
     assert uploads.count() == 2
+    # New uploads join the list at once, without a reload; the agent stays chosen.
+    page.locator("#calls-table tbody tr").nth(1).wait_for()
+    assert (
+        page.locator("#calls-table").is_visible() and not page.locator("#calls-empty").is_visible()
+    )
+    assert page.evaluate("() => window.__sameDocument === true")
+    assert page.locator("#upload-form select[name=agent_id] option:checked").inner_text() == (
+        "Alice Agent (A)"
+    )
     for i in range(2):
         status = uploads.nth(i).locator(".upload-status")
         status.locator("[data-state], a").first.wait_for()
