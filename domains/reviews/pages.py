@@ -7,6 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from domains.accounts.users import visible_users
 from domains.auth.dependencies import CurrentUser, Reviewer, require_roles
@@ -17,6 +18,7 @@ from domains.reviews.agreement import agreement_report
 from domains.reviews.policy import review_policy
 from domains.rubrics import admin as rubric_admin
 from models.accounts import Role
+from models.calls import Call, TranscriptRow
 from models.reviews import DisputeStatus
 
 router = APIRouter(include_in_schema=False)
@@ -71,12 +73,17 @@ def calibration_page(
     cal = calibration.get_session(session, user, session_id)
     data = calibration.session_json(session, cal, user)
     me = next((p for p in data["participants"] if p["user_id"] == str(user.id)), None)
+    call = session.get(Call, cal.call_id)
+    transcript = session.scalar(select(TranscriptRow).where(TranscriptRow.call_id == cal.call_id))
     return render_page(
         request,
         "calibration.html",
         user,
         cal=data,
         me=me,
+        # the call to judge, beside the form: its recording and its words, never its verdicts
+        has_audio=call is not None and call.kind == "audio",
+        segments=transcript.segments if transcript is not None else [],
         is_lead=user.role == Role.admin or cal.lead_id == user.id,
     )
 

@@ -168,3 +168,37 @@ def test_blind_call_stays_out_of_the_csv_export_and_the_list_score(world: World)
     assert _submit(w, sid, "qa2").status_code == 200
     assert exported("qa2") == {str(call), str(other)}
     assert listed_score("qa2")[str(call)] is not None
+
+
+def test_the_blind_form_has_the_recording_and_the_transcript_but_no_verdicts(world: World):
+    from domains.reviews.serialize import segment_to_json
+    from models.calls import TranscriptRow
+    from transcription.types import Segment
+
+    w = world
+    _analysts(w)
+    call = make_call(w.svc, agent=w.users["agent_a"], verdicts={"closing": "fail"})
+    with w.svc.unit_of_work() as s:
+        s.add(
+            TranscriptRow(
+                call_id=call,
+                engine="test",
+                model="none",
+                segments=[
+                    segment_to_json(Segment(0.0, 2.0, "agent", "Northwind, Priya speaking.")),
+                    segment_to_json(Segment(2.5, 4.0, "customer", "My meter reading is wrong.")),
+                ],
+            )
+        )
+    page = w.client.get(f"/calls/{call}", headers=w.headers("qa")).text
+    assert f'href="/calibrations?call_id={call}"' in page  # started from the call itself
+    sid = _create(w, call).json()["id"]
+    form = w.client.get(f"/calibrations/{sid}", headers=w.headers("qa2"))
+    assert form.status_code == 200
+    assert f'<audio id="player" controls preload="metadata" src="/api/v1/calls/{call}/audio">' in (
+        form.text
+    )
+    assert "My meter reading is wrong." in form.text
+    assert 'id="calibration-form"' in form.text
+    # blind: neither the AI's verdicts nor its rationale are on the page
+    assert "closing fail" not in form.text.lower() and "rationale" not in form.text.lower()
