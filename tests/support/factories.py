@@ -168,3 +168,16 @@ def _evaluation_row(
             [replace(r, evidence=(Evidence(1.0, 2.0, "agent", "evidence"),)) for r in results]
         ),
     )
+
+
+def add_transcript(
+    svc: Services, call_id: uuid.UUID, lines: list[tuple[str, float, float, str]]
+) -> None:
+    """Store a transcript for a call made here: (speaker, start, end, text) per segment."""
+    from domains.reviews.serialize import segment_to_json
+    from models.calls import TranscriptRow
+    from transcription.types import Segment
+
+    segments = [segment_to_json(Segment(a, b, who, text)) for who, a, b, text in lines]  # type: ignore[arg-type]
+    with svc.unit_of_work() as s:
+        s.add(TranscriptRow(call_id=call_id, engine="test", model="none", segments=segments))

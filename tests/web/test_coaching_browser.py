@@ -30,6 +30,15 @@ def upset_call(generated_dir: Path) -> RenderedCall:
     return render_call(UPSET_CALL, generated_dir / f"coaching-upset-{cache_key(UPSET_CALL)}.wav")
 
 
+def _deliver(page: Any) -> None:
+    """Mark the open session ready, then deliver it, waiting for each move."""
+    for button, status in (("Mark ready", "ready"), ("Deliver", "delivered")):
+        page.get_by_role("button", name=button).click()
+        page.wait_for_function(
+            "s => document.querySelector('#session-status').textContent === s", arg=status
+        )
+
+
 def test_supervisor_delivers_and_agent_acknowledges(
     page: Any, live_server: LiveServer, upset_call: RenderedCall, artifacts: Path
 ) -> None:
@@ -79,14 +88,7 @@ def test_supervisor_delivers_and_agent_acknowledges(
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved").wait_for()
 
-    page.get_by_role("button", name="Mark ready").click()
-    page.wait_for_function(
-        "() => document.querySelector('#session-status').textContent === 'ready'"
-    )
-    page.get_by_role("button", name="Deliver").click()
-    page.wait_for_function(
-        "() => document.querySelector('#session-status').textContent === 'delivered'"
-    )
+    _deliver(page)
     page.screenshot(path=str(artifacts / "coaching-delivered.png"), full_page=True)
     log_out(page)
 
@@ -190,14 +192,7 @@ def test_coaching_edits_are_never_lost_or_changed_silently(
         assert [(g["criterion"], g["target"]) for g in saved.goals][-1] == ("empathy", 0.65)
 
     # 3. Delivered: what the agent saw is read-only; changing it takes a reason.
-    page.get_by_role("button", name="Mark ready").click()
-    page.wait_for_function(
-        "() => document.querySelector('#session-status').textContent === 'ready'"
-    )
-    page.get_by_role("button", name="Deliver").click()
-    page.wait_for_function(
-        "() => document.querySelector('#session-status').textContent === 'delivered'"
-    )
+    _deliver(page)
     delivered_text = page.locator("#feedback").input_value()
     assert page.locator("#feedback").get_attribute("readonly") is not None
     page.locator("#feedback").press("End")

@@ -9,12 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from domains.reviews.serialize import segment_to_json
-from models.calls import TranscriptRow
 from tests.support.coaching_history import scored_call
+from tests.support.factories import add_transcript
 from tests.web.conftest import LiveServer
 from tests.web.test_browser import log_in
-from transcription.types import Segment
 
 LINES = [
     ("agent", "Thank you for calling Northwind, this is Priya. How can I help?"),
@@ -34,18 +32,11 @@ def _call_with_transcript(server: LiveServer) -> str:
         verdicts={"empathy": "fail", "hold_etiquette": "na"},
         seconds=40.0,
     )
-    with server.svc.unit_of_work() as s:
-        s.add(
-            TranscriptRow(
-                call_id=call_id,
-                engine="test",
-                model="none",
-                segments=[
-                    segment_to_json(Segment(i * 6.0, i * 6.0 + 4.5, who, text))  # type: ignore[arg-type]
-                    for i, (who, text) in enumerate(LINES)
-                ],
-            )
-        )
+    add_transcript(
+        server.svc,
+        call_id,
+        [(who, i * 6.0, i * 6.0 + 4.5, text) for i, (who, text) in enumerate(LINES)],
+    )
     return str(call_id)
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from domains.auth.dependencies import issue_token
 from models.accounts import Role
-from tests.support.factories import CLEAN, make_call, make_user
+from tests.support.factories import CLEAN, add_transcript, make_call, make_user
 from tests.support.world import ROLES, World
 
 
@@ -171,25 +171,17 @@ def test_blind_call_stays_out_of_the_csv_export_and_the_list_score(world: World)
 
 
 def test_the_blind_form_has_the_recording_and_the_transcript_but_no_verdicts(world: World):
-    from domains.reviews.serialize import segment_to_json
-    from models.calls import TranscriptRow
-    from transcription.types import Segment
-
     w = world
     _analysts(w)
     call = make_call(w.svc, agent=w.users["agent_a"], verdicts={"closing": "fail"})
-    with w.svc.unit_of_work() as s:
-        s.add(
-            TranscriptRow(
-                call_id=call,
-                engine="test",
-                model="none",
-                segments=[
-                    segment_to_json(Segment(0.0, 2.0, "agent", "Northwind, Priya speaking.")),
-                    segment_to_json(Segment(2.5, 4.0, "customer", "My meter reading is wrong.")),
-                ],
-            )
-        )
+    add_transcript(
+        w.svc,
+        call,
+        [
+            ("agent", 0.0, 2.0, "Northwind, Priya speaking."),
+            ("customer", 2.5, 4.0, "My meter reading is wrong."),
+        ],
+    )
     page = w.client.get(f"/calls/{call}", headers=w.headers("qa")).text
     assert f'href="/calibrations?call_id={call}"' in page  # started from the call itself
     sid = _create(w, call).json()["id"]
