@@ -3,6 +3,7 @@
 # Every module that declares tables is imported here, so Base.metadata knows them all
 # (migrations, `alembic check`, tests).
 from models import accounts as accounts
+from models import assignments as assignments
 from models import audit as audit
 from models import batches as batches
 from models import calibration as calibration

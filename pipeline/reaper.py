@@ -102,11 +102,14 @@ class Housekeeper:
         self._stop.set()
 
     def _loop(self) -> None:
+        from domains.assignments.service import apply_rules
         from domains.calls.retention import purge_expired
 
         while not self._stop.wait(self.svc.settings.reap_interval_s):
             try:
                 reap(self.svc, self.dispatcher)
                 purge_expired(self.svc)
+                with self.svc.unit_of_work() as session:  # the sampling rules fill the queues
+                    apply_rules(session)
             except Exception:  # the database or broker may be away a while: next round
                 log.exception("housekeeping round failed")

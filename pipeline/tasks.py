@@ -153,7 +153,8 @@ def reconcile_batches(self: Task) -> int:
 
 @app.task(name=HOUSEKEEPING_TASK, **_RETRY)
 def housekeeping(self: Task) -> int:
-    """Celery beat's recovery round: the reaper, then retention."""
+    """Celery beat's recovery round: the reaper, retention, and the sampling rules."""
+    from domains.assignments.service import apply_rules
     from domains.calls.retention import purge_expired
     from pipeline.dispatch import CeleryDispatcher
     from pipeline.reaper import reap
@@ -161,4 +162,6 @@ def housekeeping(self: Task) -> int:
     svc = worker_services()
     reaped = reap(svc, CeleryDispatcher(svc, app))
     purged = purge_expired(svc)
+    with svc.unit_of_work() as session:
+        apply_rules(session)
     return reaped.stale_claims + reaped.unsent + purged

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotFound
+from domains.assignments.service import mark_graded
 from domains.audit.service import record
 from domains.reviews.policy import review_policy
 from domains.reviews.publishing import republish_human
@@ -163,6 +164,7 @@ def override_verdict(
         provisional_after=published.provisional,
         evaluation_id=str(evaluation.id),
     )
+    mark_graded(session, call.id, by)  # a verdict on an assigned call is its grading
     return OverrideResult(
         call_id=call.id,
         criterion_id=criterion_id,

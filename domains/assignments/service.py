@@ -1,0 +1,204 @@
+"""Work assignment: QA leads set sampling rules; applying them fills each analyst's queue of
+calls to grade (each call once per analyst, with a due date); an analyst's verdict on a call
+(a confirmation or an override) marks it done. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.errors import InvalidInput, NotFound
+from domains.audit import service as audit
+from domains.calls.filters import CallFilters, apply_filters, as_utc, calls_with_current_evaluation
+from models.accounts import Role, User
+from models.assignments import Assignment, SamplingRule
+from models.calls import Call, CallStatus
+from models.reviews import Dispute, DisputeStatus
+
+KINDS = ("per_agent_per_week", "score_below", "auto_fails", "low_confidence", "disputes")
+# Rules look at the calls of the last week: a rule added today does not flood a queue with
+# the whole history.
+WINDOW = timedelta(days=7)
+
+
+def create_rule(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    analyst_id: uuid.UUID,
+    by: User,
+    value: float | None = None,
+    per_week: int | None = None,
+    due_days: int = 2,
+) -> SamplingRule:
+    if kind not in KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", field="kind")
+    if kind == "score_below" and value is None:
+        raise InvalidInput("a score_below rule needs the score (value)", field="value")
+    if kind == "per_agent_per_week" and not per_week:
+        raise InvalidInput("a per_agent_per_week rule needs per_week", field="per_week")
+    analyst = session.get(User, analyst_id)
+    if analyst is None or analyst.role not in (Role.qa_analyst, Role.admin, Role.supervisor):
+        raise InvalidInput(
+            "calls are assigned to an analyst, a supervisor or an admin", field="analyst_id"
+        )
+    rule = SamplingRule(
+        name=name.strip(), kind=kind, value=value, per_week=per_week, analyst_id=analyst.id,
+        due_days=due_days, created_by=by.id,
+    )  # fmt: skip
+    session.add(rule)
+    session.flush()
+    audit.record(session, actor_id=by.id, action="sampling_rule.created", entity="sampling_rule",
+                 entity_id=rule.id, kind=kind, analyst_id=str(analyst.id))  # fmt: skip
+    return rule
+
+
+def _candidates(session: Session, rule: SamplingRule, since: datetime) -> list[uuid.UUID]:
+    """Scored calls of the window that the rule picks, oldest first."""
+    base = calls_with_current_evaluation().where(
+        Call.status == CallStatus.scored, Call.created_at >= since
+    )
+    if rule.kind == "score_below":
+        query = apply_filters(base, CallFilters(max_score=(rule.value or 0) - 0.05))
+    elif rule.kind == "auto_fails":
+        query = apply_filters(base, CallFilters(auto_failed=True))
+    elif rule.kind == "low_confidence":
+        query = apply_filters(base, CallFilters(needs_review=True))
+    elif rule.kind == "disputes":
+        query = base.where(
+            Call.id.in_(select(Dispute.call_id).where(Dispute.status == DisputeStatus.open))
+        )
+    else:  # per_agent_per_week: the oldest N of each agent not assigned to anyone yet
+        query = base
+    ids = [row[0].id for row in session.execute(query.order_by(Call.created_at, Call.id))]
+    if rule.kind != "per_agent_per_week":
+        return ids
+    taken = set(session.scalars(select(Assignment.call_id).where(Assignment.call_id.in_(ids))))
+    per_agent: dict[uuid.UUID, list[uuid.UUID]] = {}
+    agents = dict(session.execute(select(Call.id, Call.agent_id).where(Call.id.in_(ids))).all())
+    for cid in ids:
+        per_agent.setdefault(agents[cid], []).append(cid)
+    out = []
+    for calls in per_agent.values():
+        already = sum(1 for c in calls if c in taken)
+        out += [c for c in calls if c not in taken][: max(0, (rule.per_week or 0) - already)]
+    return out
+
+
+def apply_rules(session: Session, now: datetime | None = None) -> int:
+    """Give each enabled rule's calls to its analyst (a call once per analyst); returns how
+    many assignments were made."""
+    now = now or datetime.now(UTC)
+    made = 0
+    enabled = select(SamplingRule).where(SamplingRule.enabled.is_(True))
+    for rule in session.scalars(enabled.order_by(SamplingRule.created_at, SamplingRule.id)):
+        have = set(
+            session.scalars(
+                select(Assignment.call_id).where(Assignment.analyst_id == rule.analyst_id)
+            )
+        )
+        for call_id in _candidates(session, rule, now - WINDOW):
+            if call_id in have:
+                continue
+            session.add(
+                Assignment(
+                    call_id=call_id,
+                    analyst_id=rule.analyst_id,
+                    rule_id=rule.id,
+                    due_at=now + timedelta(days=rule.due_days),
+                )
+            )
+            have.add(call_id)
+            made += 1
+    session.flush()
+    return made
+
+
+def mark_graded(session: Session, call_id: uuid.UUID, analyst: User) -> None:
+    """The analyst gave a verdict on the call: their assignment of it is done."""
+    row = session.scalar(
+        select(Assignment).where(
+            Assignment.call_id == call_id,
+            Assignment.analyst_id == analyst.id,
+            Assignment.done_at.is_(None),
+        )
+    )
+    if row is not None:
+        row.done_at = datetime.now(UTC)
+        session.flush()
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    call_id: uuid.UUID
+    filename: str | None
+    agent: str
+    rule: str | None
+    due_at: datetime
+    done_at: datetime | None
+    overdue: bool
+
+
+def my_queue(session: Session, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """The user's calls to grade, open ones first by due date, with counts."""
+    now = now or datetime.now(UTC)
+    rows = session.execute(
+        select(Assignment, Call, User.name, SamplingRule.name)
+        .join(Call, Call.id == Assignment.call_id)
+        .join(User, User.id == Call.agent_id)
+        .outerjoin(SamplingRule, SamplingRule.id == Assignment.rule_id)
+        .where(Assignment.analyst_id == user.id)
+        .where(Assignment.done_at.is_(None) | (Assignment.done_at >= now - WINDOW))
+        .order_by(Assignment.done_at.is_not(None), Assignment.due_at, Assignment.id)
+    ).all()
+    items = [
+        QueueItem(
+            call_id=a.call_id,
+            filename=c.original_filename,
+            agent=agent,
+            rule=rule,
+            due_at=as_utc(a.due_at),
+            done_at=as_utc(a.done_at) if a.done_at else None,
+            overdue=a.done_at is None and as_utc(a.due_at) < now,
+        )
+        for a, c, agent, rule in rows
+    ]
+    open_items = [i for i in items if i.done_at is None]
+    return {
+        "open": len(open_items),
+        "overdue": sum(1 for i in open_items if i.overdue),
+        "done_this_week": len(items) - len(open_items),
+        "items": items,
+    }
+
+
+def list_rules(session: Session) -> list[SamplingRule]:
+    return list(session.scalars(select(SamplingRule).order_by(SamplingRule.created_at)))
+
+
+def set_enabled(session: Session, rule_id: uuid.UUID, enabled: bool, *, by: User) -> SamplingRule:
+    rule = session.get(SamplingRule, rule_id)
+    if rule is None:
+        raise NotFound(f"sampling rule {rule_id} not found")
+    rule.enabled = enabled
+    session.flush()
+    audit.record(session, actor_id=by.id, action="sampling_rule.updated", entity="sampling_rule",
+                 entity_id=rule.id, enabled=enabled)  # fmt: skip
+    return rule
+
+
+def open_count(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.analyst_id == user.id, Assignment.done_at.is_(None))
+        )
+        or 0
+    )
