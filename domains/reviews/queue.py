@@ -139,3 +139,21 @@ def confirm_verdict(
         by=by,
         action="criterion.confirm",
     )
+
+
+def confirm_confident(
+    session: Session, call: Call, *, min_confidence: float, by: User
+) -> list[str]:
+    """Confirm at once every verdict of the call that no human has checked yet and the AI is at
+    least ``min_confidence`` sure of (the reviewer listened and agrees); returns their ids."""
+    current = current_evaluation(session, call.id)
+    if current is None or call.status != CallStatus.scored:
+        raise Conflict(f"call {call.id} has no evaluation to confirm")
+    chosen = [
+        c.criterion_id
+        for c in current.criteria
+        if c.reason is None and c.confidence >= min_confidence
+    ]
+    for criterion_id in chosen:
+        confirm_verdict(session, call, criterion_id, note=None, by=by)
+    return chosen

@@ -18,7 +18,7 @@ from domains.kit.deps import SessionDep
 from domains.reviews import calibration, disputes
 from domains.reviews.agreement import agreement_report
 from domains.reviews.policy import review_policy
-from domains.reviews.queue import confirm_verdict, review_queue
+from domains.reviews.queue import confirm_confident, confirm_verdict, review_queue
 from domains.reviews.workflow_schemas import (
     AgreementReportRead,
     CalibrationSessionRead,
@@ -67,6 +67,26 @@ def confirm(
     call = visible_call(session, user, call_id)
     result = confirm_verdict(session, call, criterion_id, note=body.note if body else None, by=user)
     return OverrideOut(**asdict(result))
+
+
+class ConfirmConfidentIn(BaseModel):
+    min_confidence: float = Field(0.9, ge=0.5, le=1.0)
+
+
+class ConfirmedOut(BaseModel):
+    call_id: uuid.UUID
+    confirmed: list[str]
+
+
+@router.post("/calls/{call_id}/confirm-confident", response_model=ConfirmedOut)
+def confirm_confident_verdicts(
+    call_id: uuid.UUID, body: ConfirmConfidentIn, session: SessionDep, user: Reviewer
+) -> ConfirmedOut:
+    """Bulk confirm: every verdict no human has checked whose confidence is at least
+    ``min_confidence``; each is audited as a confirmation."""
+    call = visible_call(session, user, call_id)
+    done = confirm_confident(session, call, min_confidence=body.min_confidence, by=user)
+    return ConfirmedOut(call_id=call.id, confirmed=done)
 
 
 # ------------------------------------------------------------------------------ agreement

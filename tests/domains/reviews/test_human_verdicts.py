@@ -173,3 +173,34 @@ def test_human_verdicts_refit_the_confidence_calibration(world: World, tmp_path:
     # the score step reads the refitted file from then on
     assert calibration_for(tmp_path, rubric) == merged
     assert calibration_for(tmp_path / "elsewhere", rubric) == shipped
+
+
+def test_bulk_confirm_takes_only_the_confident_unchecked_verdicts(world: World):
+    from tests.support.factories import make_call
+
+    w = world
+    call = make_call(
+        w.svc,
+        agent=w.users["agent_a"],
+        verdicts={"closing": "fail"},
+        confidence={"closing": 0.6, "empathy": 0.95},
+    )
+    w.client.post(
+        f"/api/v1/calls/{call}/criteria/greeting/confirm",
+        json={"note": "checked by hand"},
+        headers=w.headers("qa"),
+    )
+    url = f"/api/v1/calls/{call}/confirm-confident"
+    assert w.client.post(url, json={}, headers=w.headers("agent_a")).status_code == 403
+    res = w.client.post(url, json={"min_confidence": 0.9}, headers=w.headers("qa"))
+    assert res.status_code == 200, res.text
+    done = res.json()["confirmed"]
+    assert "closing" not in done  # 0.6: a human must look
+    assert "greeting" not in done  # already checked
+    assert "empathy" in done
+    review = w.client.get(f"/api/v1/calls/{call}", headers=w.headers("qa")).json()
+    reasons = {c["id"]: c.get("override_reason") for c in review["evaluation"]["criteria"]}
+    assert reasons["greeting"] == "checked by hand" and reasons["closing"] is None
+    assert all(reasons[c] for c in done)
+    again = w.client.post(url, json={"min_confidence": 0.9}, headers=w.headers("qa"))
+    assert again.json()["confirmed"] == []
