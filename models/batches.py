@@ -30,6 +30,8 @@ class Batch(Base):
     total: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column()
+    # When its creator was told it finished (once, whichever worker saw the last call end).
+    announced_at: Mapped[datetime | None] = mapped_column()
 
 
 class BatchItem(Base):

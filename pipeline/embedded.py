@@ -31,12 +31,16 @@ class EmbeddedRunner:
         self._futures[call_id] = self._pool.submit(self._run, call_id, batch_id)
 
     def _run(self, call_id: uuid.UUID, batch_id: uuid.UUID | None = None) -> object:
-        from domains.batches.service import is_skipped
+        from domains.batches.service import announce_if_finished, is_skipped
 
         try:
             if batch_id is not None and is_skipped(self.svc, batch_id, call_id):
                 return None  # its batch was cancelled before the call started
-            return process_call(self.svc, call_id)
+            status = process_call(self.svc, call_id)
+            if batch_id is not None:
+                with self.svc.unit_of_work() as session:
+                    announce_if_finished(session, batch_id)
+            return status
         except Exception:
             log.exception("embedded worker crashed on call %s", call_id)
             raise

@@ -104,7 +104,8 @@ def transcribe_call(self: Task, call_id: str, batch_id: str | None = None) -> No
     try:
         steps.transcribe(svc, cid)
     except steps.StepFailed:
-        return  # the call is marked failed with the reason
+        _announce(svc, batch_id)  # the call is marked failed with the reason: maybe the last
+        return
     status = _status(svc, cid)
     if status == CallStatus.transcribed:
         # After the commit that wrote the transcript: scoring runs on its own queue.
@@ -122,9 +123,19 @@ def score_call(self: Task, call_id: str, batch_id: str | None = None) -> None:
     try:
         steps.score(svc, cid)
     except steps.StepFailed:
+        _announce(svc, batch_id)
         return
     if _status(svc, cid) == CallStatus.scoring:
         _check_back(self, call_id, batch_id)
+    else:
+        _announce(svc, batch_id)
+
+
+def _announce(svc: Services, batch_id: str | None) -> None:
+    """The batch's creator hears once when its last call has ended."""
+    if batch_id:
+        with svc.unit_of_work() as session:
+            batches.announce_if_finished(session, uuid.UUID(batch_id))
 
 
 @app.task(name=NIGHTLY_TASK, **_RETRY)

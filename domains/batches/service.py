@@ -25,6 +25,7 @@ from domains.calls.service import reset_failed
 from domains.kit.jobs import Dispatcher, step_for
 from domains.kit.services import Services
 from domains.kit.unit_of_work import enqueue_after_commit
+from domains.notifications.service import notify
 from models.accounts import User
 from models.batches import Batch, BatchItem
 from models.calls import Call, CallStatus
@@ -327,3 +328,31 @@ def wait(
             last_reconcile = now
             reconcile(svc, dispatcher, batch_id)
         time.sleep(poll_s)
+
+
+def announce_if_finished(session: Session, batch_id: uuid.UUID) -> bool:
+    """Tell the batch's creator it finished (done, failed and skipped counts), exactly once
+    even when several workers finish its last calls at the same time."""
+    state = progress(session, batch_id)
+    if not state.finished:
+        return False
+    claimed = session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.announced_at.is_(None))
+        .values(announced_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return False
+    batch = session.get(Batch, batch_id)
+    creator = session.get(User, batch.created_by) if batch and batch.created_by else None
+    if creator is not None:
+        notify(
+            session,
+            [creator],
+            kind="batch.finished",
+            text=f"Batch {state.state}: {state.done} scored, {state.failed} failed, "
+            f"{state.skipped} skipped of {state.total}",
+            link="/calls",
+        )
+    return True

@@ -22,6 +22,7 @@ KINDS = (
     "coaching.acknowledged",
     "dispute.opened",
     "dispute.resolved",
+    "batch.finished",
 )
 
 

@@ -184,3 +184,32 @@ def test_batch_routes_create_follow_and_cancel(client: tuple[TestClient, Service
     assert bad.status_code == 422 and "status must be among" in bad.json()["detail"]
     missing = c.get(f"/api/v1/batches/{uuid.uuid4()}", headers=qa_h)
     assert missing.status_code == 404
+
+
+def test_the_creator_hears_once_when_the_batch_finishes(svc: Services, tmp_path: Path):
+    from sqlalchemy import select
+
+    from models.accounts import Role
+    from models.notifications import Notification
+    from tests.support.factories import make_user
+
+    lead = make_user(svc, name="Lena Lead", role=Role.qa_analyst)
+    _calls(svc, tmp_path, "Priya", 3)
+    runner = EmbeddedRunner(svc, workers=2)
+    try:
+        svc.attach_dispatcher(runner)
+        created = batches.start_batch(
+            svc, batches.BatchFilters(agent="Priya"), trigger="api", user=lead
+        )
+        final = batches.wait(svc, runner, created.batch_id, timeout_s=120, poll_s=0.1)
+        runner.wait(timeout=60)
+    finally:
+        runner.shutdown()
+    assert final.state == "finished"
+    with svc.session_factory() as s:
+        told = s.scalars(select(Notification).where(Notification.user_id == lead.id)).all()
+        assert [(n.kind, n.text) for n in told] == [
+            ("batch.finished", "Batch finished: 3 scored, 0 failed, 0 skipped of 3")
+        ]
+        # a late check changes nothing: it was announced once
+        assert batches.announce_if_finished(s, created.batch_id) is False
