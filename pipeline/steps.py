@@ -36,6 +36,7 @@ from domains.calls.redaction import drop_unreferenced, redact, store_transcript_
 from domains.calls.service import get_call, retry  # noqa: F401  (re-exported for the runners)
 from domains.kit.jobs import STEP_SCORE, STEP_TRANSCRIBE
 from domains.kit.services import Services, consult_policy, llm_config
+from domains.notifications.service import critical_fail_waits
 from domains.reviews.confidence import calibration_for
 from domains.reviews.publishing import add_consequences, consequences
 from domains.reviews.serialize import (
@@ -344,6 +345,8 @@ def score(svc: Services, call_id: uuid.UUID) -> None:
                 call_row.scored_at = datetime.now(UTC)
                 call_row.failed_step = None
                 call_row.error = None
+                if evaluation.provisional:  # an unsure critical fail: a human must decide
+                    critical_fail_waits(s, call_row, list(evaluation.provisional_criteria))
         except IntegrityError:
             pass  # a racing worker scored it first: one evaluation stands
 

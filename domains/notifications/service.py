@@ -15,6 +15,7 @@ from core.errors import NotFound
 from domains.kit.mail import Mail
 from domains.kit.unit_of_work import mail_after_commit
 from models.accounts import Role, User
+from models.calls import Call
 from models.notifications import Notification
 
 KINDS = (
@@ -23,6 +24,7 @@ KINDS = (
     "dispute.opened",
     "dispute.resolved",
     "batch.finished",
+    "review.critical_waiting",
 )
 
 
@@ -61,6 +63,22 @@ def reviewers_of(session: Session, agent: User) -> list[User]:
         | ((User.role == Role.supervisor) & (User.team == agent.team) & (User.team.is_not(None))),
     )
     return list(session.scalars(query.order_by(User.name)))
+
+
+def critical_fail_waits(session: Session, call: Call, criteria: list[str]) -> None:
+    """An unsure critical fail holds the call's score back: its reviewers hear of it."""
+    agent = session.get(User, call.agent_id)
+    if agent is None:
+        return
+    names = ", ".join(c.replace("_", " ") for c in criteria) or "a critical criterion"
+    notify(
+        session,
+        reviewers_of(session, agent),
+        kind="review.critical_waiting",
+        text=f"An unsure critical fail ({names}) on {call.original_filename or 'a call'} of "
+        f"{agent.name} waits for a reviewer",
+        link=f"/calls/{call.id}",
+    )
 
 
 def inbox(session: Session, user: User, *, limit: int = 50) -> tuple[list[Notification], int]:

@@ -154,3 +154,42 @@ def test_without_a_mail_server_the_inbox_still_fills(world: World):
         headers=w.headers("agent_a"),
     )
     assert _unread(w, "qa") == (1, ["dispute.opened"])
+
+
+def test_an_unsure_critical_fail_from_the_pipeline_tells_the_reviewers(
+    db_url: str, tmp_path
+) -> None:
+    """The real score step on a call that changes an account without verifying the caller:
+    with every critical fail counted as unsure, the call is provisional and QA hears of it."""
+    from sqlalchemy import select
+
+    from domains.kit.services import build_services
+    from models.accounts import Role
+    from models.notifications import Notification
+    from pipeline.steps import process_call
+    from tests.conftest import make_settings
+    from tests.pipeline.test_pipeline import GOOD_CALL
+    from tests.support.factories import make_user
+    from tests.support.pipeline_calls import submit
+
+    settings = make_settings(db_url, tmp_path / "storage", critical_confidence_threshold=1.0)
+    svc = build_services(settings)
+    try:
+        qa = make_user(svc, name="Quinn Analyst", role=Role.qa_analyst)
+        unverified = "\n".join(
+            line
+            for line in GOOD_CALL.splitlines()
+            if "date of birth" not in line
+            and "fourth of May" not in line
+            and "verified" not in line
+        )
+        path = tmp_path / "unverified.txt"
+        path.write_text(unverified + "\n")
+        call_id = submit(svc, path, agent="Priya").call_id
+        assert process_call(svc, call_id).value == "scored"
+        with svc.session_factory() as s:
+            told = s.scalars(select(Notification).where(Notification.user_id == qa.id)).all()
+        assert [n.kind for n in told] == ["review.critical_waiting"]
+        assert "identity verification" in told[0].text and told[0].link == f"/calls/{call_id}"
+    finally:
+        svc.close()
