@@ -23,7 +23,8 @@ class BatchIn(BaseModel):
     status: list[str] = Field(
         default_factory=lambda: ["pending"],
         description="pending (queued, transcribed, or held by a dead worker), queued, "
-        "transcribed, failed (retried from the failed step)",
+        "transcribed, failed (retried from the failed step), outdated (scored by the AI with an "
+        "older version of its rubric: scored again with the latest)",
     )
     agent: str | None = Field(None, max_length=200, description="agent id or name")
 

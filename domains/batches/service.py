@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
@@ -29,10 +29,14 @@ from domains.notifications.service import notify
 from models.accounts import User
 from models.batches import Batch, BatchItem
 from models.calls import Call, CallStatus
+from models.reviews import EvaluationRow
+from models.rubrics import RubricRow
 
 # What a batch may select. "pending" (the default) is every call that is neither done nor
 # failed nor held by a live worker: queued, transcribed, and claims whose lease ran out.
-SELECTABLE = ("pending", "queued", "transcribed", "failed")
+# "outdated": scored by the AI with an older version of its rubric than the latest (a call a
+# reviewer has judged keeps their verdicts and is left out).
+SELECTABLE = ("pending", "queued", "transcribed", "failed", "outdated")
 _NOT_STARTED = (CallStatus.queued, CallStatus.transcribed)
 
 
@@ -74,6 +78,27 @@ def _stale_before(svc: Services) -> datetime:
     return datetime.now(UTC) - timedelta(seconds=svc.settings.claim_lease_s)
 
 
+def _outdated() -> Any:
+    """A scored call whose current evaluation is the AI's, made with an older version of the
+    call's rubric than the latest one stored."""
+    latest = (
+        select(RubricRow.id)
+        .where(RubricRow.name == Call.rubric_name)
+        .order_by(RubricRow.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return and_(
+        Call.status == CallStatus.scored,
+        exists().where(
+            EvaluationRow.call_id == Call.id,
+            EvaluationRow.is_current.is_(True),
+            EvaluationRow.source == "ai",
+            EvaluationRow.rubric_id != latest,
+        ),
+    )
+
+
 def _selection(svc: Services, session: Session, filters: BatchFilters, user: User | None) -> Any:
     unknown = sorted(set(filters.statuses) - set(SELECTABLE))
     if unknown or not filters.statuses:
@@ -82,7 +107,9 @@ def _selection(svc: Services, session: Session, filters: BatchFilters, user: Use
         )
     wanted: list[Any] = []
     for status in filters.statuses:
-        if status == "pending":
+        if status == "outdated":
+            wanted.append(_outdated())
+        elif status == "pending":
             stale = Call.updated_at < _stale_before(svc)
             wanted += [
                 Call.status.in_(_NOT_STARTED),
@@ -127,6 +154,13 @@ def create_batch(
     for call_id, status in rows:
         if status == CallStatus.failed:
             reset_failed(session, call_id)  # back to the step that failed; the upload was kept
+        elif status == CallStatus.scored:  # outdated: scored again with the latest version
+            session.execute(
+                update(Call)
+                .where(Call.id == call_id)
+                .values(status=CallStatus.transcribed)
+                .execution_options(synchronize_session=False)
+            )
     batch = Batch(
         trigger=trigger,
         created_by=user.id if user else None,

@@ -136,3 +136,43 @@ def test_rubric_vocabulary_joins_the_settings_vocabulary(svc: Services, tmp_path
         assert with_rubric_vocabulary(base, s, NAME) is base
     with pytest.raises(RubricError, match="vocabulary"):
         load_rubric(text + "vocabulary: ['']\n")
+
+
+def test_a_batch_rescores_calls_with_the_new_version_and_leaves_reviewed_ones(
+    svc: Services, tmp_path: Path
+):
+    from domains.batches import service as batches
+    from domains.reviews.queue import confirm_verdict
+    from models.accounts import Role, User
+    from models.calls import Call
+    from pipeline.embedded import EmbeddedRunner
+    from tests.support.factories import make_user
+    from tests.support.pipeline_calls import start_batch_with
+
+    plain = _score(svc, tmp_path, "plain.txt")
+    reviewed = _score(svc, tmp_path, "reviewed.txt")
+    qa = make_user(svc, name="Quinn Analyst", role=Role.qa_analyst)
+    with svc.unit_of_work() as s:
+        call = s.get(Call, reviewed)
+        by = s.get(User, qa.id)
+        assert call is not None and by is not None
+        confirm_verdict(s, call, "greeting", note="checked", by=by)
+        import_rubric(s, _edited_default(), origin="api", by=None)
+    runner = EmbeddedRunner(svc, workers=1)
+    try:
+        created = start_batch_with(
+            svc, runner, batches.BatchFilters(statuses=("outdated",)), trigger="api"
+        )
+        assert created.total == 1  # the reviewed call keeps its human verdicts
+        final = batches.wait(svc, runner, created.batch_id, timeout_s=120, poll_s=0.1)
+    finally:
+        runner.shutdown()
+    assert (final.state, final.done) == ("finished", 1)
+    with svc.session_factory() as s:
+        assert load_review(s, plain)["evaluation"]["rubric_version"] == 2
+        assert _greeting(load_review(s, plain))["question"] == NEW_QUESTION
+        assert load_review(s, reviewed)["evaluation"]["rubric_version"] == 1
+    again = start_batch_with(
+        svc, runner, batches.BatchFilters(statuses=("outdated",)), trigger="api"
+    )
+    assert again.total == 0  # nothing older than the latest version is left
