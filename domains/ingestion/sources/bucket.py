@@ -5,7 +5,7 @@ it recorded. A sidecar ``<key>.json`` beside a recording adds its metadata.
 Settings: ``bucket``; ``prefix`` (default ""); ``endpoint_url`` (any S3-compatible endpoint;
 unset: AWS); ``region`` (default us-east-1); ``access_key_id`` / ``secret_access_key`` (unset:
 boto3's usual chain — environment, profile, instance role); ``patterns``; ``sidecars``
-(default true)."""
+(default true); ``page_size`` (keys per listing request, default 1000)."""
 
 from __future__ import annotations
 
@@ -55,12 +55,16 @@ class BucketSource:
         self.prefix = str(settings.get("prefix") or "")
         self.patterns = compile_patterns(settings.get("patterns"))
         self.sidecars = bool(settings.get("sidecars", True))
+        self.page_size = int(settings.get("page_size", 1000))
         self.position = position
         self.client = make_client(settings)
 
     def discover(self) -> Iterator[Discovered]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=self.prefix, StartAfter=self.position or ""
+            Bucket=self.bucket,
+            Prefix=self.prefix,
+            StartAfter=self.position or "",
+            PaginationConfig={"PageSize": self.page_size},
         )
         try:
             for page in pages:
