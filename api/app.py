@@ -119,6 +119,7 @@ API_ROUTERS = (
     "domains.reviews.routes",
     "domains.coaching.routes",
     "domains.notifications.routes",
+    "domains.ingestion.routes",
 )
 PAGE_ROUTERS = (
     "domains.auth.pages",
@@ -128,6 +129,7 @@ PAGE_ROUTERS = (
     "domains.accounts.pages",
     "domains.coaching.pages",
     "domains.notifications.pages",
+    "domains.ingestion.pages",
 )
 
 
