@@ -82,9 +82,9 @@ def reap(svc: Services, dispatcher: Dispatcher, now: datetime | None = None) -> 
 
 
 class Housekeeper:
-    """The reaper and retention, every ``reap_interval_s``, on a daemon thread: beside the
-    embedded pool, and in every API process in distributed mode (so recovery does not depend
-    on someone running Celery beat; several reapers at once are harmless)."""
+    """The reaper, retention and ingestion polling, every ``reap_interval_s``, on a daemon
+    thread: beside the embedded pool, and in every API process in distributed mode (so recovery
+    does not depend on someone running Celery beat; several reapers at once are harmless)."""
 
     def __init__(self, svc: Services, dispatcher: Dispatcher) -> None:
         self.svc = svc
@@ -103,10 +103,12 @@ class Housekeeper:
 
     def _loop(self) -> None:
         from domains.calls.retention import purge_expired
+        from domains.ingestion.service import poll_due
 
         while not self._stop.wait(self.svc.settings.reap_interval_s):
             try:
                 reap(self.svc, self.dispatcher)
                 purge_expired(self.svc)
+                poll_due(self.svc)  # folders and buckets whose poll interval has passed
             except Exception:  # the database or broker may be away a while: next round
                 log.exception("housekeeping round failed")

@@ -24,6 +24,7 @@ from models.calls import CallStatus
 from pipeline import steps
 from pipeline.celery_app import (
     HOUSEKEEPING_TASK,
+    INGEST_TASK,
     NIGHTLY_TASK,
     RECONCILE_TASK,
     SCORE_TASK,
@@ -162,3 +163,16 @@ def housekeeping(self: Task) -> int:
     reaped = reap(svc, CeleryDispatcher(svc, app))
     purged = purge_expired(svc)
     return reaped.stale_claims + reaped.unsent + purged
+
+
+@app.task(name=INGEST_TASK, **_RETRY)
+def poll_sources(self: Task) -> int:
+    """Celery beat's ingestion round: every folder and bucket source that is due; the new calls
+    are enqueued after each object's commit."""
+    from domains.ingestion.service import poll_due
+    from pipeline.dispatch import CeleryDispatcher
+
+    svc = worker_services()
+    if svc.relay.dispatcher is None:
+        svc.attach_dispatcher(CeleryDispatcher(svc, app))
+    return sum(report.seen for report in poll_due(svc))
