@@ -103,12 +103,13 @@ class Housekeeper:
 
     def _loop(self) -> None:
         from domains.calls.retention import purge_expired
-        from domains.ingestion.service import poll_due
+        from domains.ingestion.service import poll_due, purge_expired_held
 
         while not self._stop.wait(self.svc.settings.reap_interval_s):
             try:
                 reap(self.svc, self.dispatcher)
                 purge_expired(self.svc)
+                purge_expired_held(self.svc)
                 poll_due(self.svc)  # folders and buckets whose poll interval has passed
             except Exception:  # the database or broker may be away a while: next round
                 log.exception("housekeeping round failed")

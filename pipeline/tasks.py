@@ -156,12 +156,13 @@ def reconcile_batches(self: Task) -> int:
 def housekeeping(self: Task) -> int:
     """Celery beat's recovery round: the reaper, then retention."""
     from domains.calls.retention import purge_expired
+    from domains.ingestion.service import purge_expired_held
     from pipeline.dispatch import CeleryDispatcher
     from pipeline.reaper import reap
 
     svc = worker_services()
     reaped = reap(svc, CeleryDispatcher(svc, app))
-    purged = purge_expired(svc)
+    purged = purge_expired(svc) + purge_expired_held(svc)
     return reaped.stale_claims + reaped.unsent + purged
 
 

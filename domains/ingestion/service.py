@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
@@ -665,3 +666,43 @@ def receive_delivery(
     except SourceUnavailable as exc:
         quarantine(svc, source_id, found, exc.message)
         raise
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+def purge_expired_held(svc: Services, now: datetime | None = None) -> int:
+    """The global retention period (``retention_days``, the one calls are purged by) applies to
+    held recordings too: one still unassigned when it ends loses its stored file and is
+    quarantined with that reason (audited). Returns how many."""
+    from domains.calls.redaction import drop_unreferenced
+
+    days = svc.settings.retention_days
+    if days is None:
+        return 0
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    with svc.unit_of_work() as s:
+        rows = list(
+            s.scalars(
+                select(IngestedObject)
+                .where(
+                    IngestedObject.status == IngestStatus.unassigned,
+                    IngestedObject.created_at < cutoff,
+                )
+                .limit(500)
+            )
+        )
+        for row in rows:
+            source = s.get(IngestSource, row.source_id)
+            assert source is not None
+            if row.storage_key is not None:
+                on_commit(s, partial(drop_unreferenced, svc, row.storage_key))
+            row.storage_key = None
+            _set_quarantined(
+                s,
+                source,
+                row,
+                f"the retention period ({days} days) ended before an agent was mapped",
+                actor_id=None,
+            )
+    return len(rows)

@@ -248,3 +248,36 @@ def test_queued_calls_are_sent_only_after_the_commit(svc: Services, tmp_path: Pa
     with svc.session_factory() as s:
         assert sent == [s.scalars(select(Call.id)).one()]
         assert pending_jobs(s) == []
+
+
+def test_a_held_recording_past_the_retention_period_loses_its_file(
+    db_url: str, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from domains.kit.services import build_services
+    from tests.conftest import make_settings
+
+    svc = build_services(make_settings(db_url, tmp_path / "storage", retention_days=30))
+    try:
+        folder = tmp_path / "drop"
+        folder.mkdir()
+        (folder / "nobody.wav").write_bytes(tone_wav(0.5))
+        _folder_source(svc, folder)
+        assert ingest.run_source(svc, "nightly").counts == {"unassigned": 1}
+        with svc.session_factory() as s:
+            [held] = ingest.held_objects(s)
+            key = held.storage_key
+        assert key is not None and svc.storage.exists(key)
+        assert ingest.purge_expired_held(svc, datetime.now(UTC) + timedelta(days=29)) == 0
+        assert ingest.purge_expired_held(svc, datetime.now(UTC) + timedelta(days=31)) == 1
+        assert not svc.storage.exists(key)
+        assert objects(svc) == [
+            (
+                "nobody.wav",
+                "quarantined",
+                "the retention period (30 days) ended before an agent was mapped",
+            )
+        ]
+    finally:
+        svc.close()

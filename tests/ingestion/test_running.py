@@ -94,3 +94,33 @@ def test_celery_beat_polls_the_sources(tmp_path: Path) -> None:
     entry = app.conf.beat_schedule["ingest-sources"]
     assert (entry["task"], entry["schedule"]) == (INGEST_TASK, 30.0)
     assert app.conf.task_routes[INGEST_TASK] == {"queue": "score"}
+
+
+def test_the_embedded_runner_polls_a_folder_on_its_own(tmp_path: Path) -> None:
+    import time
+
+    from domains.kit.services import build_services
+    from pipeline.embedded import EmbeddedRunner
+    from tests.ingestion.conftest import objects
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    settings = make_settings(
+        f"sqlite:///{tmp_path}/h.db", tmp_path / "storage", reap_interval_s=0.2
+    )
+    svc = build_services(settings)
+    runner = EmbeddedRunner(svc)
+    try:
+        add_source(
+            svc, name="drop", kind="folder",
+            settings={"path": str(drop), "settle_s": 0, "poll_interval_s": 0},
+        )  # fmt: skip
+        runner.resume()
+        (drop / "arrived.wav").write_bytes(tone_wav(0.5))  # no mapping: held, never scored
+        deadline = time.monotonic() + 30
+        while not objects(svc) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [(o, st) for o, st, _ in objects(svc)] == [("arrived.wav", "unassigned")]
+    finally:
+        runner.shutdown()
+        svc.close()
