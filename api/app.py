@@ -120,6 +120,7 @@ API_ROUTERS = (
     "domains.coaching.routes",
     "domains.notifications.routes",
     "domains.assignments.routes",
+    "domains.ingestion.routes",
 )
 PAGE_ROUTERS = (
     "domains.auth.pages",
@@ -130,6 +131,7 @@ PAGE_ROUTERS = (
     "domains.coaching.pages",
     "domains.notifications.pages",
     "domains.assignments.pages",
+    "domains.ingestion.pages",
 )
 
 

@@ -435,6 +435,7 @@ def config() -> None:
 def _register_extensions() -> None:
     from api import cli_ops
     from domains.coaching import cli as cli_coaching
+    from domains.ingestion import cli as cli_ingest
     from domains.reviews import cli as cli_review
     from domains.rubrics import cli as cli_rubrics
 
@@ -442,6 +443,7 @@ def _register_extensions() -> None:
     cli_rubrics.register(rubric_app, app)
     cli_review.register(rubric_app, app)
     cli_coaching.register(rubric_app, app)
+    cli_ingest.register(app)
 
 
 _register_extensions()

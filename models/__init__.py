@@ -9,6 +9,7 @@ from models import batches as batches
 from models import calibration as calibration
 from models import calls as calls
 from models import coaching as coaching
+from models import ingestion as ingestion
 from models import notifications as notifications
 from models import reviews as reviews
 from models import rubrics as rubrics

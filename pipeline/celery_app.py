@@ -28,6 +28,7 @@ SCORE_TASK = "callreview.score_call"
 NIGHTLY_TASK = "callreview.nightly_batch"
 RECONCILE_TASK = "callreview.reconcile_batches"
 HOUSEKEEPING_TASK = "callreview.housekeeping"
+INGEST_TASK = "callreview.poll_sources"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 
@@ -64,6 +65,7 @@ def make_celery(settings: Settings) -> Celery:
             NIGHTLY_TASK: {"queue": q_score},
             RECONCILE_TASK: {"queue": q_score},
             HOUSEKEEPING_TASK: {"queue": q_score},
+            INGEST_TASK: {"queue": q_score},
         },
         # Ride out a broker restart when publishing (about 40 s) instead of failing the call.
         task_publish_retry=True,
@@ -93,6 +95,8 @@ def make_celery(settings: Settings) -> Celery:
             "task": HOUSEKEEPING_TASK,
             "schedule": float(settings.reap_interval_s),
         }
+    # Folder and bucket sources whose own poll interval has passed (each claimed once).
+    schedule["ingest-sources"] = {"task": INGEST_TASK, "schedule": 30.0}
     if settings.nightly_batch_cron:
         schedule["nightly-batch"] = {
             "task": NIGHTLY_TASK,

@@ -82,9 +82,9 @@ def reap(svc: Services, dispatcher: Dispatcher, now: datetime | None = None) -> 
 
 
 class Housekeeper:
-    """The reaper and retention, every ``reap_interval_s``, on a daemon thread: beside the
-    embedded pool, and in every API process in distributed mode (so recovery does not depend
-    on someone running Celery beat; several reapers at once are harmless)."""
+    """The reaper, retention and ingestion polling, every ``reap_interval_s``, on a daemon
+    thread: beside the embedded pool, and in every API process in distributed mode (so recovery
+    does not depend on someone running Celery beat; several reapers at once are harmless)."""
 
     def __init__(self, svc: Services, dispatcher: Dispatcher) -> None:
         self.svc = svc
@@ -104,6 +104,7 @@ class Housekeeper:
     def _loop(self) -> None:
         from domains.assignments.service import apply_rules
         from domains.calls.retention import purge_expired
+        from domains.ingestion.service import poll_due, purge_expired_held
 
         while not self._stop.wait(self.svc.settings.reap_interval_s):
             try:
@@ -111,5 +112,7 @@ class Housekeeper:
                 purge_expired(self.svc)
                 with self.svc.unit_of_work() as session:  # the sampling rules fill the queues
                     apply_rules(session)
+                purge_expired_held(self.svc)
+                poll_due(self.svc)  # folders and buckets whose poll interval has passed
             except Exception:  # the database or broker may be away a while: next round
                 log.exception("housekeeping round failed")

@@ -24,6 +24,7 @@ from models.calls import CallStatus
 from pipeline import steps
 from pipeline.celery_app import (
     HOUSEKEEPING_TASK,
+    INGEST_TASK,
     NIGHTLY_TASK,
     RECONCILE_TASK,
     SCORE_TASK,
@@ -167,12 +168,26 @@ def housekeeping(self: Task) -> int:
     """Celery beat's recovery round: the reaper, retention, and the sampling rules."""
     from domains.assignments.service import apply_rules
     from domains.calls.retention import purge_expired
+    from domains.ingestion.service import purge_expired_held
     from pipeline.dispatch import CeleryDispatcher
     from pipeline.reaper import reap
 
     svc = worker_services()
     reaped = reap(svc, CeleryDispatcher(svc, app))
-    purged = purge_expired(svc)
+    purged = purge_expired(svc) + purge_expired_held(svc)
     with svc.unit_of_work() as session:
         apply_rules(session)
     return reaped.stale_claims + reaped.unsent + purged
+
+
+@app.task(name=INGEST_TASK, **_RETRY)
+def poll_sources(self: Task) -> int:
+    """Celery beat's ingestion round: every folder and bucket source that is due; the new calls
+    are enqueued after each object's commit."""
+    from domains.ingestion.service import poll_due
+    from pipeline.dispatch import CeleryDispatcher
+
+    svc = worker_services()
+    if svc.relay.dispatcher is None:
+        svc.attach_dispatcher(CeleryDispatcher(svc, app))
+    return sum(report.seen for report in poll_due(svc))

@@ -84,6 +84,10 @@ class JobRelay:
         event.listen(factory, "after_soft_rollback", self._after_rollback)
 
     def _after_commit(self, session: Session) -> None:
+        if session.get_nested_transaction() is not None:
+            # A savepoint was released (``begin_nested``; SQLAlchemy calls this hook for it
+            # too): the outer transaction has not committed yet, so nothing leaves now.
+            return
         mails = session.info.pop(_MAIL, [])
         if mails and self.mailer is not None:
             self.mailer.send(mails)

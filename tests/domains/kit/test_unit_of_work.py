@@ -149,3 +149,19 @@ def test_a_request_whose_commit_fails_answers_500_not_200(svc: Services, tmp_pat
     res = client.post("/new")
     assert (res.status_code, res.json()) == (200, {"saved": "yes"})
     assert _count(svc) == 2
+
+
+def test_a_released_savepoint_sends_nothing_before_the_real_commit(svc: Services):
+    """SQLAlchemy calls after_commit when a savepoint is released too: a job recorded before
+    it must still wait for the outer commit (the row is not visible to a worker yet)."""
+    seen = SeeingDispatcher(svc)
+    svc.attach_dispatcher(seen)
+    with unit_of_work(svc.session_factory) as s:
+        user = _user("Kit")
+        s.add(user)
+        s.flush()
+        enqueue_after_commit(s, user.id)
+        with s.begin_nested():
+            s.add(_user("Lou"))
+        assert seen.sent == []
+    assert seen.sent == [(user.id, None, True)]
