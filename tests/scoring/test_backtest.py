@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from domains.rubrics.backtest import backtest, format_report
@@ -59,10 +60,13 @@ def test_backtest_counts(tmp_path: Path) -> None:
     assert "  quiet.txt  closing: fail -> pass (expected pass: fixed)" in text
 
 
-def test_cli_backtest_prints_the_table(tmp_path: Path) -> None:
+def test_cli_backtest_prints_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from api.cli import app
 
-    result = CliRunner().invoke(app, ["rubric", "backtest", str(_candidate(tmp_path)), str(LABELS)])
+    # its own database, never a callreview.db left in the working directory
+    monkeypatch.setenv("CALLREVIEW_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    args = ["rubric", "backtest", str(_candidate(tmp_path)), str(LABELS)]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
         "Backtest of contact-center-default v2 against contact-center-default v1\n"
