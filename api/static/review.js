@@ -320,14 +320,9 @@ function initAddToCoaching() {
     });
     if (!res.ok) { button.disabled = false; status.textContent = `Not added: ${await detail(res)}`; return; }
     button.textContent = "Added to coaching";
-    status.textContent = `Clip ${clockText(start)}–${clockText(end)} added to the coaching session.`;
+    status.textContent = `Clip ${clock(start)}–${clock(end)} added to the coaching session.`;  // clock: app.js
   });
 }
-function clockText(t) {
-  const s = Math.round(t);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
 // The waveform from the server's peaks (GET /calls/{id}/peaks): a lane per channel (agent
 // above the customer on a two-channel call), the moments as bands, a playhead; a click seeks.
 const LANE_COLORS = ["#1f5fbf", "#6b3fa0", "#4b5563"];

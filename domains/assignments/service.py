@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
@@ -191,14 +191,3 @@ def set_enabled(session: Session, rule_id: uuid.UUID, enabled: bool, *, by: User
     audit.record(session, actor_id=by.id, action="sampling_rule.updated", entity="sampling_rule",
                  entity_id=rule.id, enabled=enabled)  # fmt: skip
     return rule
-
-
-def open_count(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Assignment)
-            .where(Assignment.analyst_id == user.id, Assignment.done_at.is_(None))
-        )
-        or 0
-    )

@@ -98,22 +98,17 @@ def inbox(session: Session, user: User, *, limit: int = 50) -> tuple[list[Notifi
 
 
 def mark_read(session: Session, user: User, notification_id: uuid.UUID | None = None) -> int:
-    """Mark one (or, without an id, every) notification of ``user`` read; returns how many."""
+    """Mark one (or, without an id, every) notification of ``user`` read; returns how many.
+    Another user's notification does not exist for them (404)."""
     query = update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )
     if notification_id is not None:
-        if session.get(Notification, notification_id) is None:
+        row = session.get(Notification, notification_id)
+        if row is None or row.user_id != user.id:
             raise NotFound(f"notification {notification_id} not found")
         query = query.where(Notification.id == notification_id)
     res = session.execute(
         query.values(read_at=datetime.now(UTC)).execution_options(synchronize_session=False)
     )
-    found = res.rowcount  # type: ignore[attr-defined]
-    if notification_id is not None and not found:
-        owner = session.scalar(
-            select(Notification.user_id).where(Notification.id == notification_id)
-        )
-        if owner != user.id:
-            raise NotFound(f"notification {notification_id} not found")
-    return int(found)
+    return int(res.rowcount)  # type: ignore[attr-defined]
