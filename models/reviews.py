@@ -171,3 +171,24 @@ class Dispute(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     raiser: Mapped[User] = relationship(foreign_keys=[raised_by], lazy="joined")
+
+
+class ReviewComment(Base):
+    """A reviewer's comment on a call: on one criterion, or on the whole call when
+    ``criterion_id`` is empty. ``internal`` ones are for reviewers only; the agent reads the
+    rest beside the verdicts they explain."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), index=True
+    )
+    criterion_id: Mapped[str | None] = mapped_column(String(100))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column()
+
+    author: Mapped[User] = relationship(lazy="joined")

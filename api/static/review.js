@@ -257,6 +257,45 @@ function overrideCurrent(verdict) {
   choice.checked = true;
   form.elements.reason.focus();
 }
+// m: the current criterion's comment box (the overall one when no criterion is chosen).
+function commentOnCurrent() {
+  const li = currentCriterion();
+  const add = (li || document).querySelector(li ? ".comment-add" : ".overall-comments .comment-add");
+  if (!add) return;
+  add.open = true;
+  add.querySelector("textarea").focus();
+}
+
+// The compact scorecard: one line per criterion; the current one (n/p) or one clicked open
+// shows in full. The choice is remembered in this browser.
+const COMPACT_KEY = "callreview.scorecard";
+function setCompact(on) {
+  const panel = document.querySelector(".verdicts");
+  const toggle = document.getElementById("compact-toggle");
+  if (!panel || !toggle) return;
+  panel.classList.toggle("compact", on);
+  toggle.setAttribute("aria-pressed", String(on));
+  toggle.textContent = on ? "Full scorecard" : "Compact scorecard";
+  try { localStorage.setItem(COMPACT_KEY, on ? "compact" : "full"); } catch { /* private mode */ }
+}
+function toggleCompact() {
+  const panel = document.querySelector(".verdicts");
+  if (panel) setCompact(!panel.classList.contains("compact"));
+}
+function initCompact() {
+  const toggle = document.getElementById("compact-toggle");
+  if (!toggle) return;
+  toggle.addEventListener("click", toggleCompact);
+  let saved = null;
+  try { saved = localStorage.getItem(COMPACT_KEY); } catch { /* private mode */ }
+  if (saved === "compact") setCompact(true);
+  // In compact mode a criterion's line opens and closes it.
+  document.addEventListener("click", (e) => {
+    const head = e.target.closest(".verdicts.compact .crit-head");
+    if (head && !e.target.closest("button, a, input")) head.closest("li.criterion").classList.toggle("expanded");
+  });
+}
+
 function togglePlay() {
   const player = document.getElementById("player");
   if (!player) return;
@@ -272,12 +311,14 @@ function initKeyboard() {
     const target = e.target;
     const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
     if (typing) {
-      // In an override's reason: Ctrl+Enter saves, Escape cancels back to the criterion.
-      const form = target.closest(".override-form");
+      // In an override's reason or a comment: Ctrl+Enter saves, Escape goes back to the
+      // criterion (closing the override form).
+      const form = target.closest(".override-form, .comment-form");
       if (form && e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
       if (form && e.key === "Escape") {
-        form.closest("details").open = false;
-        form.closest("li.criterion").focus({ preventScroll: true });
+        if (form.matches(".override-form")) form.closest("details").open = false;
+        const li = form.closest("li.criterion");
+        if (li) li.focus({ preventScroll: true }); else target.blur();
       }
       return;
     }
@@ -289,6 +330,8 @@ function initKeyboard() {
       "<": () => stepSpeed(-1), ">": () => stepSpeed(1),
       n: () => moveCriterion(1), p: () => moveCriterion(-1),
       c: confirmCurrent,
+      m: commentOnCurrent,
+      v: toggleCompact,
       1: () => overrideCurrent("pass"), 2: () => overrideCurrent("fail"), 3: () => overrideCurrent("na"),
       "/": () => { const box = document.getElementById("transcript-search"); if (box) box.focus(); },
       "?": () => { const d = document.getElementById("shortcuts"); if (d && !d.open) d.showModal(); },
@@ -402,6 +445,7 @@ document.addEventListener("DOMContentLoaded", () => {
   initPlayer();
   initSearch();
   initKeyboard();
+  initCompact();
   initOverrides();
   initRetry();
   const pending = document.getElementById("pending-state");

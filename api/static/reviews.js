@@ -59,6 +59,7 @@ function bindApiForms(root) {
   for (const form of forms) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
       const status = form.querySelector("[role=status]");
       const button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;

@@ -19,6 +19,7 @@ from domains.coaching.service import open_drafts
 from domains.kit.deps import SessionDep
 from domains.kit.templating import REVIEWER_ROLES, render_page
 from domains.reviews.calibration import ensure_not_blind
+from domains.reviews.comments import COMMENTERS, comments_by_criterion
 from domains.reviews.disputes import latest_by_criterion
 from domains.reviews.overrides import rubric_of
 from domains.reviews.service import current_evaluation, load_review
@@ -102,6 +103,8 @@ def review_page(
         sections=_sections(session, review, call_id),
         has_audio=call.kind == "audio",
         can_override=user.role in REVIEWER_ROLES,
+        comments=comments_by_criterion(session, call_id, user),
+        can_comment=user.role in COMMENTERS,
         can_dispute=can_dispute and review["status"] == "scored",
         disputes=latest_by_criterion(session, call_id) if can_dispute else {},
         coaching_drafts=open_drafts(session, user, call.agent_id),

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
@@ -15,7 +15,7 @@ from domains.auth.access import visible_call
 from domains.auth.dependencies import CurrentUser, Reviewer, require_roles
 from domains.calls.routes import OverrideOut
 from domains.kit.deps import SessionDep
-from domains.reviews import calibration, disputes
+from domains.reviews import calibration, comments, disputes
 from domains.reviews.agreement import agreement_report
 from domains.reviews.policy import review_policy
 from domains.reviews.queue import confirm_confident, confirm_verdict, review_queue
@@ -23,6 +23,8 @@ from domains.reviews.workflow_schemas import (
     AgreementReportRead,
     CalibrationSessionRead,
     CalibrationSummaryRead,
+    CommentListRead,
+    CommentRead,
     DisputeRead,
     ReviewQueueRead,
 )
@@ -87,6 +89,68 @@ def confirm_confident_verdicts(
     call = visible_call(session, user, call_id)
     done = confirm_confident(session, call, min_confidence=body.min_confidence, by=user)
     return ConfirmedOut(call_id=call.id, confirmed=done)
+
+
+# ------------------------------------------------------------------------------- comments
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT_CHARS, pattern=NoNul)
+    criterion_id: str | None = Field(
+        None, max_length=100, description="the criterion it explains; empty: the whole call"
+    )
+    internal: bool = Field(False, description="for reviewers only; the agent does not see it")
+
+
+class CommentEditIn(BaseModel):
+    body: str | None = Field(
+        None, min_length=1, max_length=comments.MAX_COMMENT_CHARS, pattern=NoNul
+    )
+    internal: bool | None = None
+
+
+@router.get("/calls/{call_id}/comments", response_model=CommentListRead)
+def list_comments(call_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """The comments on the call, oldest first; an agent does not see internal ones."""
+    visible_call(session, user, call_id)
+    items = comments.comments_on(session, call_id, user)
+    return {"items": [comments.comment_json(c) for c in items]}
+
+
+@router.post("/calls/{call_id}/comments", response_model=CommentRead, status_code=201)
+def add_comment(
+    call_id: uuid.UUID, body: CommentIn, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    """Comment on one criterion (``criterion_id``) or on the call as a whole (reviewers)."""
+    call = visible_call(session, user, call_id)
+    comment = comments.add_comment(
+        session, call, user, body.body, criterion_id=body.criterion_id, internal=body.internal
+    )
+    return comments.comment_json(comment)
+
+
+@router.patch("/calls/{call_id}/comments/{comment_id}", response_model=CommentRead)
+def edit_comment(
+    call_id: uuid.UUID,
+    comment_id: uuid.UUID,
+    body: CommentEditIn,
+    session: SessionDep,
+    user: CurrentUser,
+) -> dict[str, Any]:
+    """Change a comment's words or who sees it (its author or an admin; audited)."""
+    call = visible_call(session, user, call_id)
+    comment = comments.edit_comment(
+        session, call, comment_id, user, body=body.body, internal=body.internal
+    )
+    return comments.comment_json(comment)
+
+
+@router.delete("/calls/{call_id}/comments/{comment_id}", status_code=204, response_class=Response)
+def delete_comment(
+    call_id: uuid.UUID, comment_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> Response:
+    """Delete a comment (its author or an admin); the audit log keeps its words."""
+    call = visible_call(session, user, call_id)
+    comments.delete_comment(session, call, comment_id, user)
+    return Response(status_code=204)
 
 
 # ------------------------------------------------------------------------------ agreement

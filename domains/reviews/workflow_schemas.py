@@ -3,6 +3,8 @@ calibration sessions (domains/reviews/queue.py, agreement.py, disputes.py, calib
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -159,3 +161,19 @@ class CalibrationSessionRead(Schema):
     participants: list[ParticipantRead]
     ai_verdicts: dict[str, Verdict] | MISSING = MISSING
     results: CalibrationResultsRead | MISSING = Field(MISSING, description="once closed")
+
+
+class CommentRead(Schema):
+    id: uuid.UUID
+    call_id: uuid.UUID
+    criterion_id: str | None = Field(description="empty: a comment on the call as a whole")
+    author_id: uuid.UUID
+    author: str
+    body: str
+    internal: bool = Field(description="for reviewers only; the agent does not see it")
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommentListRead(Schema):
+    items: list[CommentRead]
