@@ -92,8 +92,9 @@ def confirm_confident_verdicts(
 
 
 # ------------------------------------------------------------------------------- comments
+# The length is the service's to check: its message says how long the comment was.
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT_CHARS, pattern=NoNul)
+    body: str = Field(min_length=1, pattern=NoNul)
     criterion_id: str | None = Field(
         None, max_length=100, description="the criterion it explains; empty: the whole call"
     )
@@ -101,9 +102,7 @@ class CommentIn(BaseModel):
 
 
 class CommentEditIn(BaseModel):
-    body: str | None = Field(
-        None, min_length=1, max_length=comments.MAX_COMMENT_CHARS, pattern=NoNul
-    )
+    body: str | None = Field(None, min_length=1, pattern=NoNul)
     internal: bool | None = None
 
 
