@@ -4,6 +4,8 @@ calls to grade (each call once per analyst, with a due date); an analyst's verdi
 
 from __future__ import annotations
 
+import hashlib
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,8 +61,11 @@ def create_rule(
     return rule
 
 
-def _candidates(session: Session, rule: SamplingRule, since: datetime) -> list[uuid.UUID]:
-    """Scored calls of the window that the rule picks, oldest first."""
+def _candidates(
+    session: Session, rule: SamplingRule, since: datetime, now: datetime
+) -> list[uuid.UUID]:
+    """Scored calls of the window that the rule picks, oldest first (a sample drawn at random
+    for ``per_agent_per_week``)."""
     base = calls_with_current_evaluation().where(
         Call.status == CallStatus.scored, Call.created_at >= since
     )
@@ -74,20 +79,45 @@ def _candidates(session: Session, rule: SamplingRule, since: datetime) -> list[u
         query = base.where(
             Call.id.in_(select(Dispute.call_id).where(Dispute.status == DisputeStatus.open))
         )
-    else:  # per_agent_per_week: the oldest N of each agent not assigned to anyone yet
+    else:  # per_agent_per_week: a sample of each agent's calls (_sample_per_agent)
         query = base
     ids = [row[0].id for row in session.execute(query.order_by(Call.created_at, Call.id))]
     if rule.kind != "per_agent_per_week":
         return ids
-    taken = set(session.scalars(select(Assignment.call_id).where(Assignment.call_id.in_(ids))))
-    per_agent: dict[uuid.UUID, list[uuid.UUID]] = {}
+    return _sample_per_agent(session, rule, ids, now)
+
+
+def _draw(rule: SamplingRule, call_id: uuid.UUID) -> str:
+    """A call's place in the rule's random order: a hash, so it is stable (applying the rule
+    again draws the same calls) yet unrelated to when the call was made."""
+    return hashlib.sha256(f"{rule.id}:{call_id}".encode()).hexdigest()
+
+
+def _sample_per_agent(
+    session: Session, rule: SamplingRule, ids: list[uuid.UUID], now: datetime
+) -> list[uuid.UUID]:
+    """Up to ``per_week`` of each agent's calls of the window, drawn at random, and at most
+    ``ceil(per_week / 7)`` a day. Taking the oldest, or all of them on the day they arrive,
+    would grade Monday mornings only: the daily share spreads the sample over the week."""
+    per_week = rule.per_week or 0
+    daily = math.ceil(per_week / 7)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    taken = dict(
+        session.execute(
+            select(Assignment.call_id, Assignment.created_at).where(Assignment.call_id.in_(ids))
+        ).all()
+    )
     agents = dict(session.execute(select(Call.id, Call.agent_id).where(Call.id.in_(ids))).all())
+    per_agent: dict[uuid.UUID, list[uuid.UUID]] = {}
     for cid in ids:
         per_agent.setdefault(agents[cid], []).append(cid)
     out = []
     for calls in per_agent.values():
-        already = sum(1 for c in calls if c in taken)
-        out += [c for c in calls if c not in taken][: max(0, (rule.per_week or 0) - already)]
+        already = [taken[c] for c in calls if c in taken]
+        today_taken = sum(1 for at in already if as_utc(at) >= today)
+        room = min(per_week - len(already), daily - today_taken)
+        waiting = sorted((c for c in calls if c not in taken), key=lambda c: _draw(rule, c))
+        out += waiting[: max(0, room)]
     return out
 
 
@@ -103,7 +133,7 @@ def apply_rules(session: Session, now: datetime | None = None) -> int:
                 select(Assignment.call_id).where(Assignment.analyst_id == rule.analyst_id)
             )
         )
-        for call_id in _candidates(session, rule, now - WINDOW):
+        for call_id in _candidates(session, rule, now - WINDOW, now):
             if call_id in have:
                 continue
             session.add(
@@ -112,6 +142,7 @@ def apply_rules(session: Session, now: datetime | None = None) -> int:
                     analyst_id=rule.analyst_id,
                     rule_id=rule.id,
                     due_at=now + timedelta(days=rule.due_days),
+                    created_at=now,
                 )
             )
             have.add(call_id)

@@ -93,3 +93,42 @@ def test_a_switched_off_rule_assigns_nothing_and_agents_have_no_queue(world: Wor
         "assigned": 0
     }
     assert w.client.get("/api/v1/assignments/mine", headers=w.headers("agent_a")).status_code == 403
+
+
+def test_a_weekly_sample_is_drawn_at_random_and_spread_over_the_week(world: World):
+    """Calls arrive all week; the rule runs each day. Five a week means one a day for five
+    days, each drawn at random from the calls waiting, never simply the oldest."""
+    from domains.assignments.service import apply_rules
+
+    w = world
+    assert _rule(w, kind="per_agent_per_week", per_week=5, name="Five a week").status_code == 201
+    monday = (datetime.now(UTC) - timedelta(days=10)).replace(hour=0, minute=0, second=0)
+    arrived: list[str] = []
+    made = []
+    for day in range(7):
+        for hour in range(1, 5):
+            at = monday + timedelta(days=day, hours=hour)
+            arrived.append(
+                str(
+                    make_call(
+                        w.svc,
+                        agent=w.users["agent_a"],
+                        created_at=at,
+                        filename=f"d{day}h{hour}.wav",
+                        audio=tone_wav(0.1, hz=100.0 + 10 * day + hour),
+                    )
+                )
+            )
+        noon = monday + timedelta(days=day, hours=12)
+        with w.svc.unit_of_work() as session:
+            made.append(apply_rules(session, now=noon))
+        with w.svc.unit_of_work() as session:  # again the same day: nothing more
+            assert apply_rules(session, now=noon + timedelta(hours=3)) == 0
+    assert made == [1, 1, 1, 1, 1, 0, 0]
+    picked = [i["call_id"] for i in _queue(w)["items"]]
+    assert len(picked) == 5
+    oldest_waiting, taken = [], set()
+    for day in range(5):  # what "oldest first" would have taken each day
+        oldest_waiting.append(next(c for c in arrived if c not in taken))
+        taken.add(oldest_waiting[-1])
+    assert sorted(picked) != sorted(oldest_waiting)
