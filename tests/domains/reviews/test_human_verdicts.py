@@ -204,3 +204,56 @@ def test_bulk_confirm_takes_only_the_confident_unchecked_verdicts(world: World):
     assert all(reasons[c] for c in done)
     again = w.client.post(url, json={"min_confidence": 0.9}, headers=w.headers("qa"))
     assert again.json()["confirmed"] == []
+
+
+def test_an_override_follows_into_dashboards_progress_and_coaching(world: World):
+    """A reviewer's pass replaces the AI's fail wherever the call is counted: the dashboard's
+    fail rate, the agent's progress, and the evidence and pass rate of the next coaching
+    draft."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.coaching_history import scored_call
+
+    w = world
+    now = datetime.now(UTC)
+    calls = [
+        scored_call(
+            w.svc,
+            agent=w.users["agent_a"],
+            at=now - timedelta(days=1 + i),
+            verdicts={"empathy": "fail"} if i < 2 else {},
+        )
+        for i in range(4)
+    ]
+
+    def empathy_rates() -> tuple[float, float, float, list[str]]:
+        dash = w.client.get("/api/v1/dashboard", headers=w.headers("supervisor")).json()
+        [rate] = [c["fail_rate"] for c in dash["criteria"] if c["id"] == "empathy"]
+        progress = w.client.get(
+            f"/api/v1/agents/{w.id('agent_a')}/progress", headers=w.headers("supervisor")
+        ).json()
+        [passed] = [c["pass_rate"] for c in progress["criteria"] if c["id"] == "empathy"]
+        draft = w.client.post(
+            "/api/v1/coaching/drafts",
+            json={"agent_id": str(w.id("agent_a"))},
+            headers=w.headers("supervisor"),
+        )
+        assert draft.status_code == 201, draft.text
+        focus = {f["criterion"]: f for f in draft.json()["focus"]}
+        empathy = focus.get("empathy")
+        in_draft = empathy["pass_rate"] if empathy else 1.0
+        clips = [c["call_id"] for c in empathy["evidence"]] if empathy else []
+        w.client.delete(
+            f"/api/v1/coaching/sessions/{draft.json()['id']}", headers=w.headers("supervisor")
+        )
+        return rate, passed, in_draft, clips
+
+    rate, passed, in_draft, clips = empathy_rates()
+    assert (rate, passed, in_draft) == (0.5, 0.5, 0.5)
+    assert sorted(clips) == sorted(str(c) for c in calls[:2])
+
+    _override(w, str(calls[0]), "empathy", "pass", "she did acknowledge the worry")
+    rate, passed, in_draft, clips = empathy_rates()
+    assert (rate, passed) == (0.25, 0.75)
+    assert str(calls[0]) not in clips
+    assert in_draft in (0.75, 1.0)  # 0.75, or empathy no longer a weak point at all
