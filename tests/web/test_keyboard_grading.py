@@ -113,7 +113,7 @@ def test_a_confirmation_carries_the_analysts_comment(page: Any, live_server: Liv
     log_in(page, server, "quinn.analyst@example.com")
     page.goto(f"{server.url}/calls/{call_id}")
     item = page.locator("#criterion-greeting")
-    item.get_by_label("Comment on greeting").fill("Warm and quick; named the company.")
+    item.get_by_label("Confirmation note on greeting").fill("Warm and quick; named the company.")
     item.get_by_role("button", name="Confirm verdict").click()
     page.wait_for_function("() => !document.getElementById('override-note-greeting').hidden")
     assert (

@@ -33,6 +33,10 @@ def pages(live_server: LiveServer) -> list[tuple[str, str]]:
         ("disputes", "/disputes"),
         ("agreement", "/analytics/agreement"),
         ("calibrations", "/calibrations"),
+        ("queue", "/queue"),
+        ("inbox", "/inbox"),
+        ("rubrics", "/rubrics"),
+        ("rubric-version", "/rubrics/contact-center-default"),
     ]
 
 
