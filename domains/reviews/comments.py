@@ -55,6 +55,19 @@ def _check_criterion(session: Session, call: Call, criterion_id: str) -> None:
         )
 
 
+def _audit(session: Session, by: User, action: str, comment: ReviewComment, **details: Any) -> None:
+    record(
+        session,
+        actor_id=by.id,
+        action=action,
+        entity="call",
+        entity_id=comment.call_id,
+        comment_id=str(comment.id),
+        criterion=comment.criterion_id,
+        **details,
+    )
+
+
 def add_comment(
     session: Session,
     call: Call,
@@ -78,16 +91,7 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    record(
-        session,
-        actor_id=by.id,
-        action="comment.added",
-        entity="call",
-        entity_id=call.id,
-        comment_id=str(comment.id),
-        criterion=comment.criterion_id,
-        internal=internal,
-    )
+    _audit(session, by, "comment.added", comment, internal=internal)
     return comment
 
 
@@ -118,32 +122,14 @@ def edit_comment(
     if before == {"body": comment.body, "internal": comment.internal}:
         return comment
     comment.edited_at = utcnow()
-    record(
-        session,
-        actor_id=by.id,
-        action="comment.edited",
-        entity="call",
-        entity_id=call.id,
-        comment_id=str(comment.id),
-        criterion=comment.criterion_id,
-        before=before,
-    )
+    _audit(session, by, "comment.edited", comment, before=before)
     return comment
 
 
 def delete_comment(session: Session, call: Call, comment_id: uuid.UUID, by: User) -> None:
     comment = _own_comment(session, call, comment_id, by)
-    record(
-        session,
-        actor_id=by.id,
-        action="comment.deleted",
-        entity="call",
-        entity_id=call.id,
-        comment_id=str(comment.id),
-        criterion=comment.criterion_id,
-        body=comment.body,
-        author_id=str(comment.author_id),
-    )
+    _audit(session, by, "comment.deleted", comment, body=comment.body,
+           author_id=str(comment.author_id))  # fmt: skip
     session.delete(comment)
 
 

@@ -38,6 +38,16 @@ def log_in(page: Any, server: LiveServer, email: str) -> None:
     page.wait_for_url(re.compile(r".*/calls$"))
 
 
+def play_and_mark(page: Any, past: float = 0.5) -> None:
+    """Start the recording (muted) and mark the document, so a test can tell that the page was
+    updated in place: the mark is gone if it reloads."""
+    page.evaluate(
+        "() => { const p = document.getElementById('player'); p.muted = true; p.play(); }"
+    )
+    page.wait_for_function(f"() => document.getElementById('player').currentTime > {past}")
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+
 def log_out(page: Any) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r".*/login$"))
@@ -192,11 +202,7 @@ def test_confirm_and_dispute_keep_the_recording_playing(
     log_in(page, server, "quinn.analyst@example.com")
     page.goto(f"{server.url}/calls/{call_id}")
     player = page.locator("#player")
-    page.evaluate(
-        "() => { const p = document.getElementById('player'); p.muted = true; p.play(); }"
-    )
-    page.wait_for_function("() => document.getElementById('player').currentTime > 0.5")
-    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+    play_and_mark(page)
 
     item = page.locator("#criterion-empathy")
     before = float(player.evaluate("p => p.currentTime"))

@@ -13,7 +13,7 @@ from tests.domains.reviews.test_human_verdicts import CALL
 from tests.support.coaching_history import scored_call
 from tests.support.factories import tone_wav
 from tests.web.conftest import LiveServer
-from tests.web.test_browser import SCORED_TIMEOUT_MS, log_in, log_out
+from tests.web.test_browser import SCORED_TIMEOUT_MS, log_in, log_out, play_and_mark
 
 
 def _verdicts_height(page: Any) -> float:
@@ -86,11 +86,7 @@ def test_comments_are_added_in_place_and_the_agent_reads_them(
     log_in(page, server, "quinn.analyst@example.com")
     page.goto(f"{server.url}/calls/{call_id}")
     player = page.locator("#player")
-    page.evaluate(
-        "() => { const p = document.getElementById('player'); p.muted = true; p.play(); }"
-    )
-    page.wait_for_function("() => document.getElementById('player').currentTime > 0.3")
-    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+    play_and_mark(page, past=0.3)
 
     # With the keyboard: to the empathy criterion, m, type, Ctrl+Enter.
     for _ in range(8):
