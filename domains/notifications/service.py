@@ -25,6 +25,7 @@ KINDS = (
     "dispute.resolved",
     "batch.finished",
     "review.critical_waiting",
+    "comment.added",
 )
 
 
@@ -112,3 +113,29 @@ def mark_read(session: Session, user: User, notification_id: uuid.UUID | None = 
         query.values(read_at=datetime.now(UTC)).execution_options(synchronize_session=False)
     )
     return int(res.rowcount)  # type: ignore[attr-defined]
+
+
+def comment_for_agent(session: Session, call: Call, by: User) -> None:
+    """A reviewer commented on the agent's call (a comment the agent may read). One unread
+    notice per call is enough: eight comments while grading a call are one thing to read."""
+    agent = session.get(User, call.agent_id)
+    link = f"/calls/{call.id}"
+    if agent is None or agent.id == by.id:
+        return
+    waiting = session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == agent.id,
+            Notification.kind == "comment.added",
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+    )
+    if waiting is not None:
+        return
+    notify(
+        session,
+        [agent],
+        kind="comment.added",
+        text=f"{by.name} commented on your call {call.original_filename or ''}".rstrip(),
+        link=link,
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core.errors import Forbidden, InvalidInput, NotFound
 from domains.audit.service import record
 from domains.kit.templating import REVIEWER_ROLES
+from domains.notifications.service import comment_for_agent
 from domains.reviews.service import current_evaluation
 from models.accounts import Role, User
 from models.base import utcnow
@@ -92,6 +93,8 @@ def add_comment(
     session.add(comment)
     session.flush()
     _audit(session, by, "comment.added", comment, internal=internal)
+    if not internal:
+        comment_for_agent(session, call, by)
     return comment
 
 
@@ -122,6 +125,8 @@ def edit_comment(
     if before == {"body": comment.body, "internal": comment.internal}:
         return comment
     comment.edited_at = utcnow()
+    if before["internal"] and not comment.internal:  # the agent may read it from now on
+        comment_for_agent(session, call, by)
     _audit(session, by, "comment.edited", comment, before=before)
     return comment
 

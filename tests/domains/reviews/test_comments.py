@@ -173,3 +173,28 @@ def test_the_review_page_shows_each_thread_where_it_belongs(world: World):
     assert empathy < page.index("Name the worry first.") < page.index("And again here.")
     assert '<span class="comment-count small" data-role="comment-count">2 comments</span>' in page
     assert page.count('class="comment-form stack"') >= 2  # overall + each criterion
+
+
+def test_the_agent_hears_of_comments_once_per_call_and_never_of_internal_ones(world: World):
+    w = world
+    call = make_call(w.svc, agent=w.users["agent_a"])
+
+    def inbox() -> list[dict]:
+        res = w.client.get("/api/v1/notifications", headers=w.headers("agent_a"))
+        assert res.status_code == 200, res.text
+        return [n for n in res.json()["items"] if n["kind"] == "comment.added"]
+
+    _comment(w, call, body="Reviewers only.", internal=True)
+    assert inbox() == []
+    _comment(w, call, body="Nice close.")
+    _comment(w, call, body="And a warm greeting.", criterion_id="greeting")
+    [notice] = inbox()
+    assert notice["text"] == "Quinn Analyst commented on your call call.wav"
+    assert notice["link"] == f"/calls/{call}"
+    # once read, the next comment is news again
+    read = w.client.post(f"/api/v1/notifications/{notice['id']}/read", headers=w.headers("agent_a"))
+    assert read.status_code == 200, read.text
+    _comment(w, call, "supervisor", body="Agreed.")
+    newest, older = inbox()
+    assert newest["text"] == "Sam Supervisor commented on your call call.wav"
+    assert older["read"] is True
