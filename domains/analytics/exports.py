@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from domains.auth.access import scope_calls
 from domains.calls.filters import CallFilters, apply_filters, as_utc, current_evaluation_join
 from domains.reviews.calibration import blind_call_ids
+from domains.reviews.comments import COMMENTERS
 from models.accounts import User
 from models.calls import Call
-from models.reviews import CriterionResultRow, EvaluationRow
+from models.reviews import CriterionResultRow, EvaluationRow, ReviewComment
 from models.rubrics import RubricRow
 
 COLUMNS = (
@@ -40,6 +42,8 @@ COLUMNS = (
     "critical",
     "override_reason",
     "provisional",
+    "comments",
+    "overall_comment",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,6 +72,7 @@ def evaluation_rows(session: Session, user: User, filters: CallFilters) -> Itera
     query = apply_filters(scope_calls(query, user), filters).order_by(
         Call.created_at, Call.id, CriterionResultRow.position
     )
+    threads = _comment_threads(session, user, query)
     for call, ev, rubric, crit in session.execute(query).unique():
         yield [
             _cell(v)
@@ -93,8 +98,25 @@ def evaluation_rows(session: Session, user: User, filters: CallFilters) -> Itera
                 crit.critical,
                 crit.reason,
                 ev.provisional,
+                threads.get((call.id, crit.criterion_id), ""),
+                threads.get((call.id, None), ""),
             )
         ]
+
+
+def _comment_threads(
+    session: Session, user: User, rows: Select[Call, EvaluationRow, RubricRow, CriterionResultRow]
+) -> dict[tuple[uuid.UUID, str | None], str]:
+    """Each (call, criterion) thread the user may read as one cell, "Author: words" joined by
+    " | "; criterion None is the call's overall comment."""
+    call_ids = rows.with_only_columns(Call.id).order_by(None).distinct().scalar_subquery()
+    query = select(ReviewComment).where(ReviewComment.call_id.in_(call_ids))
+    if user.role not in COMMENTERS:
+        query = query.where(ReviewComment.internal.is_(False))
+    threads: dict[tuple[uuid.UUID, str | None], list[str]] = {}
+    for c in session.scalars(query.order_by(ReviewComment.created_at, ReviewComment.id)):
+        threads.setdefault((c.call_id, c.criterion_id), []).append(f"{c.author.name}: {c.body}")
+    return {key: " | ".join(parts) for key, parts in threads.items()}
 
 
 def evaluations_csv(session: Session, user: User, filters: CallFilters) -> str:

@@ -14,7 +14,7 @@ HEADER = [
     "call_id", "agent_id", "agent", "team", "filename", "created_at", "status", "rubric",
     "rubric_version", "evaluation_source", "score", "auto_failed", "section", "criterion",
     "verdict", "confidence", "points", "max_points", "critical", "override_reason",
-    "provisional",
+    "provisional", "comments", "overall_comment",
 ]  # fmt: skip
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -45,6 +45,15 @@ def test_csv_has_one_row_per_call_and_criterion(world: World):
         headers=w.headers("qa"),
     )
 
+    for body in (
+        {"body": "=SUM(A1) said bye only", "criterion_id": "closing"},
+        {"body": "Offer more help next time.", "criterion_id": "closing"},
+        {"body": "Solid call.", "internal": False},
+        {"body": "Check the tariff note.", "internal": True},
+    ):
+        res = w.client.post(f"/api/v1/calls/{first}/comments", json=body, headers=w.headers("qa"))
+        assert res.status_code == 201, res.text
+
     rows = _csv(w)
     assert rows[0] == HEADER
     assert len(rows) == 1 + 2 * 8  # unscored calls have no rows
@@ -52,24 +61,35 @@ def test_csv_has_one_row_per_call_and_criterion(world: World):
         "greeting", "identity_verification", "empathy", "hold_etiquette",
         "resolution", "closing", "professional_language", "dead_air",
     ]  # fmt: skip
+    overall = "Quinn Analyst: Solid call. | Quinn Analyst: Check the tariff note."
     closing = rows[6]
     assert closing == [
         str(first), str(alice.id), "Alice Agent", "A", "'=HYPERLINK(evil).wav",
         MONDAY.isoformat(), "scored", "contact-center-default", "1", "human", "88.9", "false",
         "closing", "closing", "fail", "1.00", "0", "10", "false", 'no closing, said "bye"',
         "false",
+        "Quinn Analyst: =SUM(A1) said bye only | Quinn Analyst: Offer more help next time.",
+        overall,
     ]  # fmt: skip
     hold = rows[4]
     assert hold[9:] == [
         "human", "88.9", "false", "care", "hold_etiquette", "na", "0.90", "0", "10",
-        "false", "", "false",
+        "false", "", "false", "", overall,
     ]  # fmt: skip
     bob_row = rows[9 + 6]
     assert bob_row[0] == str(second)
     assert bob_row[9:] == [
         "ai", "0.0", "true", "conduct", "professional_language", "fail", "0.90", "0", "10",
-        "true", "", "false",
+        "true", "", "false", "", "",
     ]  # fmt: skip
+    # the rows as an agent would read them (the API's export is for reviewers) leave the
+    # reviewers-only comment out
+    from domains.analytics.exports import evaluation_rows
+    from domains.calls.filters import CallFilters
+
+    with w.svc.session_factory() as s:
+        alice_rows = list(evaluation_rows(s, alice, CallFilters()))
+    assert {r[-1] for r in alice_rows} == {"Quinn Analyst: Solid call."}
 
     only_bob = _csv(w, agent_id=str(bob.id))
     assert {r[0] for r in only_bob[1:]} == {str(second)}
