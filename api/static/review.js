@@ -332,6 +332,7 @@ function initKeyboard() {
       c: confirmCurrent,
       m: commentOnCurrent,
       v: toggleCompact,
+      g: () => { const next = document.getElementById("next-call-link"); if (next) next.click(); },
       1: () => overrideCurrent("pass"), 2: () => overrideCurrent("fail"), 3: () => overrideCurrent("na"),
       "/": () => { const box = document.getElementById("transcript-search"); if (box) box.focus(); },
       "?": () => { const d = document.getElementById("shortcuts"); if (d && !d.open) d.showModal(); },

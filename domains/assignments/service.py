@@ -166,6 +166,35 @@ def mark_graded(session: Session, call_id: uuid.UUID, analyst: User) -> None:
 
 
 @dataclass(frozen=True)
+class NextToGrade:
+    call_id: uuid.UUID
+    filename: str | None
+    agent: str
+    due_at: datetime
+    others_open: int  # open assignments besides the call on screen
+
+
+def next_to_grade(
+    session: Session, user: User, current: uuid.UUID | None = None
+) -> NextToGrade | None:
+    """The user's next open call to grade (the soonest due) other than ``current``, so the
+    review page can go straight on to it."""
+    query = (
+        select(Assignment.call_id, Assignment.due_at, Call.original_filename, User.name)
+        .join(Call, Call.id == Assignment.call_id)
+        .join(User, User.id == Call.agent_id)
+        .where(Assignment.analyst_id == user.id, Assignment.done_at.is_(None))
+    )
+    if current is not None:
+        query = query.where(Assignment.call_id != current)
+    rows = session.execute(query.order_by(Assignment.due_at, Assignment.id)).all()
+    if not rows:
+        return None
+    call_id, due_at, filename, agent = rows[0]
+    return NextToGrade(call_id, filename, agent, as_utc(due_at), len(rows))
+
+
+@dataclass(frozen=True)
 class QueueItem:
     call_id: uuid.UUID
     filename: str | None

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domains.accounts.users import visible_users
+from domains.assignments.service import next_to_grade
 from domains.auth.access import visible_call
 from domains.auth.dependencies import CurrentUser
 from domains.calls import listing
@@ -104,6 +105,7 @@ def review_page(
         has_audio=call.kind == "audio",
         can_override=user.role in REVIEWER_ROLES,
         comments=comments_by_criterion(session, call_id, user),
+        next_call=next_to_grade(session, user, call_id) if user.role in REVIEWER_ROLES else None,
         can_comment=user.role in COMMENTERS,
         can_dispute=can_dispute and review["status"] == "scored",
         disputes=latest_by_criterion(session, call_id) if can_dispute else {},

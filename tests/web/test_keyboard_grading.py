@@ -119,3 +119,29 @@ def test_a_confirmation_carries_the_analysts_comment(page: Any, live_server: Liv
     assert (
         "Warm and quick; named the company." in page.locator("#override-note-greeting").inner_text()
     )
+
+
+def test_g_goes_on_to_the_next_call_to_grade(page: Any, live_server: LiveServer) -> None:
+    import uuid
+    from datetime import timedelta
+
+    from models.assignments import Assignment
+
+    server = live_server
+    first, second = _call_with_transcript(server), _call_with_transcript(server)
+    now = datetime.now(UTC)
+    with server.svc.unit_of_work() as s:
+        for n, call in enumerate((first, second)):
+            s.add(
+                Assignment(
+                    call_id=uuid.UUID(call),
+                    analyst_id=server.users["qa"].id,
+                    due_at=now + timedelta(days=1 + n),
+                )
+            )
+    log_in(page, server, "quinn.analyst@example.com")
+    page.goto(f"{server.url}/calls/{first}")
+    assert "1 more" in page.locator("#next-call").inner_text()
+    page.keyboard.press("g")
+    page.wait_for_url(f"{server.url}/calls/{second}")
+    assert f"/calls/{first}" in page.locator("#next-call-link").get_attribute("href")

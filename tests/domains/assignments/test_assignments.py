@@ -130,3 +130,33 @@ def test_a_weekly_sample_is_drawn_at_random_and_spread_over_the_week(world: Worl
     # "oldest first" with the same daily share would have taken Monday's first five calls
     assert sorted(picked) != sorted(arrived[:5])
     assert len({c for c in picked if c in arrived[4:]}) >= 1
+
+
+def test_the_review_page_goes_on_to_the_next_call_to_grade(world: World):
+    w = world
+    calls = [_call(w, "agent_a", i, closing="fail") for i in range(1, 4)]
+    assert _rule(w, kind="score_below", value=100, name="All under 100").status_code == 201
+    assert w.client.post("/api/v1/assignments/run", headers=w.headers("qa")).json() == {
+        "assigned": 3
+    }
+    due_order = [i["call_id"] for i in _queue(w)["items"]]
+    first, second, third = due_order
+
+    page = w.client.get(f"/calls/{first}", headers=w.headers("qa")).text
+    assert "My calls to grade: 2 more" in page
+    assert f'href="/calls/{second}" id="next-call-link"' in page
+    # grading the second takes it off; from the first, the next is then the third
+    w.client.post(
+        f"/api/v1/calls/{second}/criteria/closing/confirm", json={}, headers=w.headers("qa")
+    )
+    page = w.client.get(f"/calls/{first}", headers=w.headers("qa")).text
+    assert "My calls to grade: 1 more" in page
+    assert f'href="/calls/{third}" id="next-call-link"' in page
+    # nothing else to grade: no link; an agent never sees one
+    w.client.post(
+        f"/api/v1/calls/{third}/criteria/closing/confirm", json={}, headers=w.headers("qa")
+    )
+    assert 'id="next-call"' not in w.client.get(f"/calls/{first}", headers=w.headers("qa")).text
+    assert sorted(due_order) == sorted(calls)
+    agent_page = w.client.get(f"/calls/{first}", headers=w.headers("agent_a")).text
+    assert 'id="next-call"' not in agent_page
