@@ -20,7 +20,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -86,20 +86,32 @@ def main() -> None:
                 ],
             )
         )
+    links = (None, (args.mbps, args.rtt_ms))
+    configs = [(encoding, link) for encoding in ENCODINGS for link in links]
+    review = f"{url}/calls/{call_id}"
+    samples: dict[Config, dict[str, list[float]]] = {
+        c: {"ready": [], "load": [], "refresh": []} for c in configs
+    }
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox"]
         )
-        runs = {
-            (encoding, link): _load_and_refresh(browser, url, call_id, args.runs, encoding, link)
-            for encoding in ENCODINGS
-            for link in (None, (args.mbps, args.rtt_ms))
-        }
-        main_run = runs[("gzip", None)]
-        frames, count = main_run.pop("frames"), main_run.pop("count")
+        pages = {c: _signed_in_page(browser, url, *c) for c in configs}
+        for page in pages.values():
+            page.goto(review)  # warm-up: static files cached, scripts compiled
+        # Round-robin, so a busy moment on a shared machine hits every configuration alike.
+        for _ in range(args.runs):
+            for c, page in pages.items():
+                for name, value in _load_and_refresh(page, review).items():
+                    samples[c][name].append(value)
+        timings = {c: _weights(page) for c, page in pages.items()}
+        main_page = pages[("gzip", None)]
+        frames = _follow_playback(main_page)
+        count = main_page.locator("#transcript .seg").count()
         browser.close()
     server.should_exit = True
-    timing = main_run["timing"]
+    median = {c: {k: statistics.median(v) for k, v in samples[c].items()} for c in configs}
+    timing, main_run = timings[("gzip", None)], median[("gzip", None)]
     print(f"review page, {count} transcript segments over 60 min, {args.runs} loads")
     print(
         f"  page weight (uncompressed, audio aside): {timing['all'] / 1024:.0f} KiB, "
@@ -118,32 +130,30 @@ def main() -> None:
         f"({frames['n']} steps)"
     )
     print(
-        f"  medians of {args.runs}; 'refresh' is review.js's in-place refresh (fetch of the "
-        "page HTML + text)"
+        f"  medians of {args.runs} after a warm-up load, configurations taken in turn; "
+        "'refresh' is review.js's in-place refresh (fetch of the page HTML + text)"
     )
     print("  encoding  link                     HTML sent  DOMContentLoaded  load     refresh")
-    for (encoding, link), r in runs.items():
+    for (encoding, link), r in median.items():
         where = "loopback" if link is None else f"{link[0]:g} Mbit/s, {link[1]:g} ms RTT"
+        sent = timings[(encoding, link)]["html_sent"]
         print(
-            f"  {encoding:<9} {where:<24} {r['timing']['html_sent'] / 1024:>5.0f} KiB"
+            f"  {encoding:<9} {where:<24} {sent / 1024:>5.0f} KiB"
             f"  {r['ready']:>10.0f} ms  {r['load']:>5.0f} ms  {r['refresh']:>5.0f} ms"
         )
 
 
 # What the browser asks for: its own Accept-Encoding (gzip, …), or none, as before compression.
 ENCODINGS = {"gzip": None, "identity": {"Accept-Encoding": "identity"}}
+# (encoding, None for loopback or an emulated link of (Mbit/s, round-trip ms))
+Config = tuple[str, tuple[float, float] | None]
 
 
-def _load_and_refresh(
-    browser: Browser,
-    url: str,
-    call_id: object,
-    runs: int,
-    encoding: str,
-    link: tuple[float, float] | None,
-) -> dict[str, Any]:
-    """Median page load and in-place refresh in a fresh context, over loopback or an emulated
-    link of ``(Mbit/s, round-trip ms)`` (Chrome's DevTools throttling of the bytes received)."""
+def _signed_in_page(
+    browser: Browser, url: str, encoding: str, link: tuple[float, float] | None
+) -> Page:
+    """A page of its own context, signed in; over ``link`` by Chrome's DevTools throttling of
+    the bytes received."""
     context = browser.new_context(
         viewport={"width": 1366, "height": 900}, extra_http_headers=ENCODINGS[encoding]
     )
@@ -165,51 +175,42 @@ def _load_and_refresh(
                 "uploadThroughput": link[0] * 1e6 / 8,
             },
         )
-    loads: list[float] = []
-    ready: list[float] = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        page.goto(f"{url}/calls/{call_id}", wait_until="domcontentloaded")
-        ready.append(time.perf_counter() - t0)
-        page.wait_for_load_state("load")
-        loads.append(time.perf_counter() - t0)
-    timing = page.evaluate(
+    return page
+
+
+def _load_and_refresh(page: Page, review: str) -> dict[str, float]:
+    """One load of the review page and one in-place refresh, in ms."""
+    t0 = time.perf_counter()
+    page.goto(review, wait_until="domcontentloaded")
+    ready = time.perf_counter() - t0
+    page.wait_for_load_state("load")
+    load = time.perf_counter() - t0
+    # review.js's refreshConsequences: the page as the server renders it now, read as text.
+    refresh: float = page.evaluate(
+        """async () => {
+             const t0 = performance.now();
+             const res = await fetch(window.location.pathname, {headers: {Accept: 'text/html'}});
+             await res.text();
+             return performance.now() - t0;
+           }"""
+    )
+    return {"ready": ready * 1000, "load": load * 1000, "refresh": refresh}
+
+
+def _weights(page: Page) -> dict[str, float]:
+    """Sizes (decoded and as sent) and navigation timing of the page's last load; the
+    recording and the refresh's fetch of the page aside."""
+    weights: dict[str, float] = page.evaluate(
         """() => { const n = performance.getEntriesByType('navigation')[0];
                    const r = performance.getEntriesByType('resource')
-                     .filter(e => !e.name.includes('/audio'));
+                     .filter(e => !e.name.includes('/audio') && e.name !== location.href);
                    const sum = (k) => r.reduce((a, e) => a + e[k], 0);
                    return {dom: n.domInteractive, load: n.loadEventEnd,
                            html: n.decodedBodySize, all: n.decodedBodySize + sum('decodedBodySize'),
                            html_sent: n.encodedBodySize,
                            all_sent: n.encodedBodySize + sum('encodedBodySize')}; }"""
     )
-    # review.js's refreshConsequences: the page as the server renders it now, read as text.
-    refresh = page.evaluate(
-        """async (n) => {
-             const times = [];
-             for (let i = 0; i < n; i++) {
-               const t0 = performance.now();
-               const res = await fetch(window.location.pathname,
-                                       {headers: {Accept: 'text/html'}});
-               await res.text();
-               times.push(performance.now() - t0);
-             }
-             times.sort((a, b) => a - b);
-             return times[Math.floor(n / 2)];
-           }""",
-        runs,
-    )
-    out: dict[str, Any] = {
-        "timing": timing,
-        "ready": statistics.median(ready) * 1000,
-        "load": statistics.median(loads) * 1000,
-        "refresh": refresh,
-    }
-    if link is None and encoding == "gzip":
-        out["frames"] = _follow_playback(page)
-        out["count"] = page.locator("#transcript .seg").count()
-    context.close()
-    return out
+    return weights
 
 
 def _follow_playback(page: Page) -> dict[str, float]:
