@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.compression import CompressText
 from api.errors import RejectNulInQuery, error_response, worded_location
 from api.security import CsrfProtection, RequestGuard, SecurityHeaders
 from api.timeouts import RequestTimeout
@@ -99,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         total_s=settings.request_timeout_s,
         idle_s=settings.request_idle_timeout_s,
     )
+    # Outside the timeout, so compressing an answer never counts as the handler's time; inside
+    # the security headers, which go on every response, compressed or not.
+    app.add_middleware(CompressText)
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on every response
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_domains(app)

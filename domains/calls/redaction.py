@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+from domains.calls import peaks_files
 from domains.calls.clips import store_redacted_copy
 from domains.kit.services import Services
 from domains.reviews.serialize import segment_to_json
@@ -40,7 +41,8 @@ def store_transcript_copy(svc: Services, transcript: Transcript) -> str:
 
 def drop_unreferenced(svc: Services, key: str) -> bool:
     """Delete a stored file no call points at any more (the original, when the policy keeps
-    only the redacted copy). Content-addressed files can be shared by calls, so check first."""
+    only the redacted copy), and what was derived from it. Content-addressed files can be
+    shared by calls, so check first."""
     from sqlalchemy import or_, select
 
     from models.calls import Call
@@ -52,6 +54,7 @@ def drop_unreferenced(svc: Services, key: str) -> bool:
     if used is not None:
         return False
     svc.storage.path(key).unlink(missing_ok=True)
+    peaks_files.discard(svc.storage, key)  # the waveform drawn from it
     return True
 
 

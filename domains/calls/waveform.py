@@ -5,6 +5,7 @@ decodes an hour of audio to draw it."""
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import uuid
 from functools import lru_cache
@@ -13,14 +14,17 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from core.errors import InvalidInput
 from domains.auth.access import visible_call
 from domains.auth.dependencies import CurrentUser
+from domains.calls import peaks_files
 from domains.kit.deps import ServicesDep, SessionDep
+from domains.kit.storage import Storage
 from transcription.audio import AudioLimits, decode_audio
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["calls"])
 
 # Enough for the outline of speech and silence; decoding at this rate keeps an hour cheap.
@@ -50,25 +54,52 @@ def peaks(samples: np.ndarray, buckets: int) -> list[list[float]]:
     return out
 
 
-# Decoding an hour takes seconds: each recording is decoded once per process (one at a time, so
-# a page opened in several tabs does not decode it several times at once), then served from here.
+# Decoding an hour takes seconds: each recording is decoded once, one at a time (so a page
+# opened in several tabs does not decode it several times at once). Its peaks are kept in this
+# process (first level) and in the storage's peaks folder (second level, peaks_files), which
+# outlives a restart.
 _decode_lock = threading.Lock()
 
 
+def cached_peaks(storage: Storage, key: str, buckets: int, limits: AudioLimits) -> PeaksRead:
+    """The peaks of the recording stored under ``key``."""
+    path = storage.path(key)
+    saved = peaks_files.path_for(storage, key, buckets)
+    with _decode_lock:
+        stat = path.stat()
+        body = _peaks_of(str(path), stat.st_mtime_ns, stat.st_size, str(saved), buckets, limits)
+    return PeaksRead.model_validate_json(body)
+
+
 @lru_cache(maxsize=64)
-def _peaks_of(path: str, mtime_ns: int, buckets: int, limits: AudioLimits) -> tuple[float, str]:
+def _peaks_of(
+    path: str, mtime_ns: int, size: int, saved: str, buckets: int, limits: AudioLimits
+) -> str:
+    known = _saved_peaks(Path(saved), size, buckets)
+    if known is not None:
+        return known.model_dump_json()
     samples, _ = decode_audio(path, sample_rate=PEAK_RATE, limits=limits)
     duration = samples.shape[1] / PEAK_RATE if samples.size else 0.0
     body = PeaksRead(
         duration_s=round(duration, 3), buckets=buckets, channels=peaks(samples, buckets)
     )
-    return duration, body.model_dump_json()
+    peaks_files.write(Path(saved), body.model_dump(mode="json"), source_bytes=size)
+    return body.model_dump_json()
 
 
-def cached_peaks(path: Path, buckets: int, limits: AudioLimits) -> PeaksRead:
-    with _decode_lock:
-        _, body = _peaks_of(str(path), path.stat().st_mtime_ns, buckets, limits)
-    return PeaksRead.model_validate_json(body)
+def _saved_peaks(saved: Path, size: int, buckets: int) -> PeaksRead | None:
+    doc = peaks_files.read(saved, source_bytes=size)
+    if doc is None:
+        return None
+    try:
+        found = PeaksRead.model_validate(doc)
+    except ValidationError as exc:
+        log.warning("ignoring waveform peaks %s: %s", saved, exc)
+        return None
+    if found.buckets != buckets or any(len(row) != buckets for row in found.channels):
+        log.warning("ignoring waveform peaks %s: not %d buckets", saved, buckets)
+        return None
+    return found
 
 
 @router.get("/calls/{call_id}/peaks", response_model=PeaksRead)
@@ -84,5 +115,6 @@ def get_peaks(
     call = visible_call(session, user, call_id)
     if call.kind != "audio":
         raise InvalidInput("this call was reviewed from a transcript and has no audio")
-    path = svc.storage.path(call.redacted_storage_key or call.storage_key)
-    return cached_peaks(path, buckets, svc.audio_limits)
+    return cached_peaks(
+        svc.storage, call.redacted_storage_key or call.storage_key, buckets, svc.audio_limits
+    )
