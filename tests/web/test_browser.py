@@ -48,6 +48,18 @@ def play_and_mark(page: Any, past: float = 0.5) -> None:
     page.evaluate("() => { window.__sameDocument = true; }")
 
 
+def wait_until_scored(page: Any, status: Any) -> None:
+    """Wait for an upload's live status (an element with data-state) to end, and check it
+    ended scored."""
+    status.locator("[data-state], a").first.wait_for()
+    page.wait_for_function(
+        "el => el.dataset.state === 'scored' || el.dataset.state === 'failed'",
+        arg=status.element_handle(),
+        timeout=SCORED_TIMEOUT_MS,
+    )
+    assert status.get_attribute("data-state") == "scored", status.inner_text()
+
+
 def log_out(page: Any) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r".*/login$"))
@@ -86,14 +98,7 @@ def test_review_workflow_in_a_real_browser(
         "Alice Agent (A)"
     )
     for i in range(2):
-        status = uploads.nth(i).locator(".upload-status")
-        status.locator("[data-state], a").first.wait_for()
-        page.wait_for_function(
-            "el => el.dataset.state === 'scored' || el.dataset.state === 'failed'",
-            arg=status.element_handle(),
-            timeout=SCORED_TIMEOUT_MS,
-        )
-        assert status.get_attribute("data-state") == "scored", status.inner_text()
+        wait_until_scored(page, uploads.nth(i).locator(".upload-status"))
         assert uploads.nth(i).locator("progress").evaluate("p => p.value") == 1
 
     # The list shows both, scored; open the recording's review page.

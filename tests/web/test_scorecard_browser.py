@@ -13,7 +13,7 @@ from tests.domains.reviews.test_human_verdicts import CALL
 from tests.support.coaching_history import scored_call
 from tests.support.factories import tone_wav
 from tests.web.conftest import LiveServer
-from tests.web.test_browser import SCORED_TIMEOUT_MS, log_in, log_out, play_and_mark
+from tests.web.test_browser import log_in, log_out, play_and_mark, wait_until_scored
 
 
 def _verdicts_height(page: Any) -> float:
@@ -22,18 +22,23 @@ def _verdicts_height(page: Any) -> float:
     )
 
 
+def _scored(server: LiveServer, agent: str, seconds: float, hz: float) -> Any:
+    """A scored call (empathy failed) with a tone of ``seconds`` as its recording."""
+    return scored_call(
+        server.svc,
+        agent=server.users[agent],
+        at=datetime.now(UTC),
+        verdicts={"empathy": "fail"},
+        audio=tone_wav(seconds, hz=hz),
+        seconds=seconds,
+    )
+
+
 def test_the_compact_scorecard_puts_a_criterion_on_a_line(
     page: Any, live_server: LiveServer, artifacts: Path
 ) -> None:
     server = live_server
-    call_id = scored_call(
-        server.svc,
-        agent=server.users["agent_b"],
-        at=datetime.now(UTC),
-        verdicts={"empathy": "fail"},
-        audio=tone_wav(6.0, hz=220.0),
-        seconds=6.0,
-    )
+    call_id = _scored(server, "agent_b", 6.0, hz=220.0)
     log_in(page, server, "quinn.analyst@example.com")
     page.evaluate("() => localStorage.removeItem('callreview.scorecard')")
     page.goto(f"{server.url}/calls/{call_id}")
@@ -75,14 +80,7 @@ def test_comments_are_added_in_place_and_the_agent_reads_them(
     page: Any, live_server: LiveServer, artifacts: Path
 ) -> None:
     server = live_server
-    call_id = scored_call(
-        server.svc,
-        agent=server.users["agent_a"],
-        at=datetime.now(UTC),
-        verdicts={"empathy": "fail"},
-        audio=tone_wav(20.0, hz=180.0),
-        seconds=20.0,
-    )
+    call_id = _scored(server, "agent_a", 20.0, hz=180.0)
     log_in(page, server, "quinn.analyst@example.com")
     page.goto(f"{server.url}/calls/{call_id}")
     player = page.locator("#player")
@@ -145,14 +143,7 @@ def _upload_transcript(page: Any, server: LiveServer, path: Path) -> str:
     page.get_by_label("Agent").first.select_option(label="Alice Agent (A)")
     page.get_by_label("Recordings or transcripts").set_input_files([str(path)])
     page.get_by_role("button", name="Upload").click()
-    status = page.locator("#upload-list li .upload-status").first
-    status.locator("[data-state], a").first.wait_for()
-    page.wait_for_function(
-        "el => el.dataset.state === 'scored' || el.dataset.state === 'failed'",
-        arg=status.element_handle(),
-        timeout=SCORED_TIMEOUT_MS,
-    )
-    assert status.get_attribute("data-state") == "scored", status.inner_text()
+    wait_until_scored(page, page.locator("#upload-list li .upload-status").first)
     page.goto(f"{server.url}/calls")
     page.get_by_role("link", name=path.name).first.click()
     page.wait_for_url(re.compile(r".*/calls/[0-9a-f-]{36}$"))
