@@ -44,7 +44,10 @@ def test_the_formula_matches_known_pairs():
     assert contrast("#6b7280", "#eceef1") == pytest.approx(4.16, abs=0.01)  # the old N/A badge
 
 
-@pytest.mark.parametrize("selector", [".badge.pass", ".badge.fail", ".badge.na", ".sev-warning"])
+@pytest.mark.parametrize(
+    "selector",
+    [".badge.pass", ".badge.fail", ".badge.na", ".sev-warning", ".badge.internal", "#inbox-unread"],
+)
 def test_badge_text_is_aa(selector: str):
     rule = _rule(selector)
     assert contrast(_colour(rule["color"]), _colour(rule["background"])) >= 4.5
