@@ -58,7 +58,15 @@ log = logging.getLogger(__name__)
 # A compiled cue (a ``regex`` pattern; the module ships no type information).
 Pattern = Any
 MATCH_TIMEOUT_S = 0.05  # per search of one turn; normal cues take microseconds
+# A search over its budget is run once more with this one before it counts as no match: the
+# clock also runs while another thread holds the interpreter or the machine is busy, and a
+# missed cue is a wrong verdict. A pattern that is really slow costs at most this per turn.
+MATCH_RETRY_TIMEOUT_S = 0.5
+# The import check's budget per hostile text, and a second, longer one before refusing: the
+# clock runs while a busy machine's thread waits for a core, and a catastrophic pattern takes
+# far longer than either (exponential in the text's length).
 CHECK_TIMEOUT_S = 0.2
+RECHECK_TIMEOUT_S = 2.0
 # Text a catastrophic pattern chokes on: long runs of one word, of letters, of digits.
 _HOSTILE = ("word " * 400, "a" * 3000 + "!", "1" * 3000 + "x", "a " * 1500 + "!")
 
@@ -84,14 +92,21 @@ def check_pattern(pattern: str) -> None:
     except regex.error as exc:
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
     for text in _HOSTILE:
-        try:
-            for _ in compiled.finditer(text, timeout=CHECK_TIMEOUT_S):
-                pass
-        except TimeoutError:
+        if not (_runs_within(compiled, text, CHECK_TIMEOUT_S)
+                or _runs_within(compiled, text, RECHECK_TIMEOUT_S)):  # fmt: skip
             raise ValueError(
                 f"regular expression {pattern!r} is too slow on long text (catastrophic "
                 "backtracking): simplify its nested repetitions"
-            ) from None
+            )
+
+
+def _runs_within(compiled: Pattern, text: str, seconds: float) -> bool:
+    try:
+        for _ in compiled.finditer(text, timeout=seconds):
+            pass
+    except TimeoutError:
+        return False
+    return True
 
 
 class CueBook:
@@ -132,17 +147,28 @@ class CueBook:
         when ``negatable``; None when there is none."""
         text = self.heard_as_meant(norm)
         for p in patterns:
-            try:
-                for m in p.finditer(text, timeout=MATCH_TIMEOUT_S):
-                    if negatable and is_negated(text, m.start()):
-                        continue
-                    return m
-            except TimeoutError:
+            for budget in (MATCH_TIMEOUT_S, MATCH_RETRY_TIMEOUT_S):
+                try:
+                    found = _first_match(p, text, negatable, budget)
+                except TimeoutError:
+                    continue
+                if found is not None:
+                    return found
+                break
+            else:
                 log.warning("cue %r ran out of time on a %d-character turn", p.pattern, len(text))
         return None
 
     def any(self, names: Iterable[str], norm: str, *, negatable: bool = True) -> bool:
         return self.search(self.sets(names), norm, negatable=negatable) is not None
+
+
+def _first_match(pattern: Pattern, text: str, negatable: bool, seconds: float) -> Any:
+    for m in pattern.finditer(text, timeout=seconds):
+        if negatable and is_negated(text, m.start()):
+            continue
+        return m
+    return None
 
 
 @lru_cache(maxsize=32)

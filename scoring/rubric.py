@@ -44,7 +44,12 @@ def _check_sets(v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
     return v
 
 
-def _valid_regexes(v: tuple[str, ...]) -> tuple[str, ...]:
+def _valid_regexes(v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    """Import times each pattern on hostile text. A stored rubric (re-read without a context)
+    passed that check when it was imported; timing it again on every load would fail a good
+    rubric on a busy worker, where the clock runs while the thread waits for a core."""
+    if info.context is None:
+        return v
     for pattern in v:
         check_pattern(pattern)
     return v
@@ -79,8 +84,8 @@ class Detector(_Model):
 
     @field_validator("cues", "vetoes")
     @classmethod
-    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _valid_regexes(v)
+    def _regexes(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _valid_regexes(v, info)
 
     @property
     def uses_embeddings(self) -> bool:
@@ -556,8 +561,8 @@ class CueSet(_Model):
 
     @field_validator("patterns")
     @classmethod
-    def _regexes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _valid_regexes(v)
+    def _regexes(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _valid_regexes(v, info)
 
 
 class Confusion(_Model):

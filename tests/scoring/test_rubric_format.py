@@ -256,3 +256,45 @@ def test_a_search_that_runs_out_of_time_is_no_match_not_a_stall() -> None:
     t0 = time.perf_counter()
     assert book.search([slow], "word " * 3000 + "!") is None
     assert time.perf_counter() - t0 < 2.0  # bounded by MATCH_TIMEOUT_S, not by backtracking
+
+
+def test_a_stored_rubric_is_not_timed_again_when_it_is_read_back(monkeypatch) -> None:
+    """Import times each pattern on hostile text; the stored copy, read back by every score
+    step, is not timed again: on a busy worker the clock runs while the thread waits for a
+    core, and a good rubric failed its calls that way (seen in CI)."""
+    from scoring import rubric as rubric_module
+    from scoring.rubric import Rubric, builtin_rubrics, default_rubric
+
+    stored = default_rubric().model_dump_json()
+
+    def too_slow(pattern: str) -> None:
+        raise ValueError(f"regular expression {pattern!r} is too slow (simulated)")
+
+    monkeypatch.setattr(rubric_module, "check_pattern", too_slow)
+    assert Rubric.model_validate_json(stored) == default_rubric()
+    with pytest.raises(RubricError, match="too slow"):
+        rubric_module._load_file(builtin_rubrics()["contact-center-default"])
+
+
+def test_a_pattern_that_ran_out_of_its_first_budget_gets_a_second(monkeypatch) -> None:
+    """The first budget is short; a pattern over it is timed again with a longer one before
+    it is refused, so only a pattern that is really slow is turned away."""
+    from scoring import cues
+
+    monkeypatch.setattr(cues, "CHECK_TIMEOUT_S", 1e-9)  # every first try runs out
+    cues.check_pattern(r"\b(ending|ends) in\b.*\b(card|account)\b")  # no error
+    with pytest.raises(ValueError, match="catastrophic backtracking"):
+        cues.check_pattern(r"(\w+\s?)*$")
+
+
+def test_a_search_over_its_first_budget_gets_a_second(monkeypatch) -> None:
+    """A cue search that runs out of its first (short) budget is tried once more with a longer
+    one before it counts as no match: a busy moment must not turn a hit into a wrong verdict."""
+    from scoring import cues
+
+    book = cues.CueBook({"card": [r"\b(ending|ends) in\b.*\b(card|account)\b"]})
+    monkeypatch.setattr(cues, "MATCH_TIMEOUT_S", 1e-9)  # every first try runs out
+    hit = book.search(book("card"), "the card ending in four two")
+    assert hit is None  # "ending in" comes after "card": no match, and no error
+    hit = book.search(book("card"), "the one ending in four two on that card")
+    assert hit is not None and hit.group(0).startswith("ending in")
