@@ -119,6 +119,15 @@ class AttachmentRead(Schema):
     url: str
 
 
+class ReviewerCommentRead(Schema):
+    call_id: str
+    filename: str | None
+    criterion_id: str | None = Field(description="empty: a comment on the whole call")
+    author: str
+    body: str
+    created_at: str
+
+
 class CoachingSessionRead(Schema):
     id: str
     agent_id: str
@@ -143,6 +152,10 @@ class CoachingSessionRead(Schema):
     previous_id: str | None
     follow_up: FollowUpRead | None
     attachments: list[AttachmentRead]
+    reviewer_comments: list[ReviewerCommentRead] = Field(
+        description="what reviewers wrote on the agent's calls of the period, newest first "
+        "(never their reviewers-only comments)"
+    )
     created_at: str | None
     updated_at: str | None
     ready_at: str | None

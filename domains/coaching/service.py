@@ -33,6 +33,7 @@ from domains.coaching.measure import goal_of, session_goals
 from domains.coaching.schemas import CoachingInboxRead, CoachingSessionRead, CoachingSummaryRead
 from domains.coaching.training import as_modules, list_modules, module_by_ref
 from domains.notifications.service import notify
+from domains.reviews.comments import said_about_agent
 from models.accounts import Role, User
 from models.coaching import CoachingSession
 
@@ -642,6 +643,9 @@ def session_read(
             "previous_id": str(cs.previous_id) if cs.previous_id else None,
             "follow_up": cs.follow_up,
             "attachments": [_attachment_json(cs, a) for a in attachments(session, cs.id)],
+            "reviewer_comments": said_about_agent(
+                session, cs.agent_id, as_utc(cs.period_since), as_utc(cs.period_until)
+            ),
             "created_at": iso(cs.created_at),
             "updated_at": iso(cs.updated_at),
             "ready_at": iso(cs.ready_at),

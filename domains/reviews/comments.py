@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Forbidden, InvalidInput, NotFound
 from domains.audit.service import record
+from domains.calls.filters import as_utc
 from domains.kit.templating import REVIEWER_ROLES
 from domains.notifications.service import comment_for_agent
 from domains.reviews.service import current_evaluation
@@ -158,6 +160,36 @@ def comment_json(comment: ReviewComment) -> dict[str, Any]:
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
     }
+
+
+def said_about_agent(
+    session: Session, agent_id: uuid.UUID, since: datetime, until: datetime, *, limit: int = 20
+) -> list[dict[str, Any]]:
+    """What reviewers wrote on the agent's calls of [since, until), newest first, for the
+    coaching session: the comments the agent may read (never the reviewers-only ones)."""
+    rows = session.execute(
+        select(ReviewComment, Call.original_filename)
+        .join(Call, Call.id == ReviewComment.call_id)
+        .where(
+            Call.agent_id == agent_id,
+            Call.created_at >= since,
+            Call.created_at < until,
+            ReviewComment.internal.is_(False),
+        )
+        .order_by(ReviewComment.created_at.desc(), ReviewComment.id)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "call_id": str(c.call_id),
+            "filename": filename,
+            "criterion_id": c.criterion_id,
+            "author": c.author.name,
+            "body": c.body,
+            "created_at": as_utc(c.created_at).isoformat(),
+        }
+        for c, filename in rows
+    ]
 
 
 def comments_by_criterion(

@@ -409,3 +409,36 @@ def test_training_catalog_and_modules(world: World) -> None:
         content="modules:\n  - {key: Bad Key, title: x, criteria: []}\n",
     )
     assert res.status_code == 422 and "modules[0].key" in res.json()["detail"]
+
+
+def test_the_session_carries_what_reviewers_said_on_the_agents_calls(world: World) -> None:
+    w = world
+    now = datetime.now(UTC)
+    recent = scored_call(w.svc, agent=w.users["agent_a"], at=now - 2 * DAY, verdicts={})
+    older = scored_call(w.svc, agent=w.users["agent_a"], at=now - 10 * DAY, verdicts={})
+    long_ago = scored_call(w.svc, agent=w.users["agent_a"], at=now - 60 * DAY, verdicts={})
+    bobs = scored_call(w.svc, agent=w.users["agent_b"], at=now - 2 * DAY, verdicts={})
+
+    def comment(call: Any, body: str, **extra: Any) -> None:
+        res = w.client.post(
+            f"/api/v1/calls/{call}/comments", json={"body": body, **extra}, headers=w.headers("qa")
+        )
+        assert res.status_code == 201, res.text
+
+    comment(older, "Lovely warm greeting.", criterion_id="greeting")
+    comment(recent, "Clear next steps; check the hold etiquette.")
+    comment(recent, "Talk to Sam before the session.", internal=True)
+    comment(long_ago, "Outside the period.")
+    comment(bobs, "Bob's call.")
+
+    s = _draft(w, "supervisor", "agent_a")
+    said = [(c["call_id"], c["criterion_id"], c["body"]) for c in s["reviewer_comments"]]
+    assert said == [
+        (str(recent), None, "Clear next steps; check the hold etiquette."),
+        (str(older), "greeting", "Lovely warm greeting."),
+    ]
+    assert s["reviewer_comments"][0]["author"] == "Quinn Analyst"
+    editor = w.client.get(f"/coaching/sessions/{s['id']}", headers=w.headers("supervisor")).text
+    assert "What reviewers said" in editor
+    assert f'href="/calls/{older}#criterion-greeting"' in editor
+    assert "Talk to Sam" not in editor
