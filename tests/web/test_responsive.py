@@ -14,8 +14,9 @@ from domains.reviews.calibration import create_session
 from models.accounts import Role, User
 from models.calls import Call
 from tests.support.coaching_history import scored_call
-from tests.support.factories import PASSWORD, make_user
+from tests.support.factories import make_user
 from tests.web.conftest import LiveServer
+from tests.web.test_browser import log_in
 
 # who: the e-mail of the user the page is opened as ("" for the login page, signed out)
 Page = tuple[str, str, str]
@@ -72,13 +73,8 @@ def pages(live_server: LiveServer) -> list[Page]:
 
 def _sign_in_as(page: Any, server: LiveServer, email: str) -> None:
     page.context.clear_cookies()
-    if not email:
-        return
-    page.goto(f"{server.url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{server.url}/calls")
+    if email:
+        log_in(page, server, email)
 
 
 @pytest.mark.parametrize("width", [390, 1366])
